@@ -1,0 +1,1 @@
+//! Posting rules as data, the journalizer, the accrual engine and summarization.
