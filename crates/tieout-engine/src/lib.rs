@@ -5,3 +5,4 @@
 
 pub mod accrual;
 pub mod rules;
+pub mod mapping;

@@ -1,0 +1,58 @@
+//! `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+
+/// Dropped from a command when there is no `Cargo.lock` (a fresh checkout before the first build).
+const LOCKED: &str = "--locked";
+
+/// One CI step: a name for the summary and the command line to run from the workspace root.
+struct Step {
+    name: &'static str,
+    argv: &'static [&'static str],
+}
+
+/// The CI pipeline. Adding a step is adding a line.
+const STEPS: &[Step] = &[
+    Step { name: "fmt", argv: &["cargo", "fmt", "--all", "--", "--check"] },
+    Step { name: "clippy", argv: &["cargo", "clippy", "--workspace", "--all-targets", LOCKED, "--", "-D", "warnings"] },
+    Step { name: "test", argv: &["cargo", "test", "--workspace", "--all-targets", LOCKED] },
+    Step { name: "doctest", argv: &["cargo", "test", "--workspace", "--doc", LOCKED] },
+    Step { name: "bench-build", argv: &["cargo", "bench", "--workspace", "--no-run", LOCKED] },
+];
+
+pub(crate) fn run() -> anyhow::Result<()> {
+    let locked = crate::project_root().join("Cargo.lock").exists();
+    if !locked {
+        println!("note: no Cargo.lock, running without {LOCKED}");
+    }
+    let mut done: Vec<(&str, Duration, bool)> = Vec::new();
+    for step in STEPS {
+        let argv: Vec<&str> = step.argv.iter().copied().filter(|arg| locked || *arg != LOCKED).collect();
+        let command = argv.join(" ");
+        println!("==> {}: {command}", step.name);
+        let started = Instant::now();
+        let result = crate::run(&argv);
+        done.push((step.name, started.elapsed(), result.is_ok()));
+        if let Err(error) = result {
+            print_summary(&done);
+            bail!("CI step `{}` failed: {error:#}", step.name);
+        }
+    }
+    print_summary(&done);
+    println!("ci: all {} steps passed", STEPS.len());
+    Ok(())
+}
+
+fn print_summary(done: &[(&str, Duration, bool)]) {
+    println!();
+    println!("{:<14} {:<7} {:>9}", "step", "result", "seconds");
+    for (name, elapsed, ok) in done {
+        let result = if *ok { "ok" } else { "FAILED" };
+        println!("{name:<14} {result:<7} {:>9.1}", elapsed.as_secs_f64());
+    }
+    for step in &STEPS[done.len()..] {
+        println!("{:<14} {:<7} {:>9}", step.name, "skipped", "-");
+    }
+}
