@@ -4,5 +4,7 @@
 //! clock. Dates come in as arguments, so every result is reproducible.
 
 pub mod accrual;
-pub mod rules;
+pub mod journal;
 pub mod mapping;
+pub mod rules;
+pub mod summarize;

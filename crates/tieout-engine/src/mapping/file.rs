@@ -53,9 +53,10 @@ impl MappingFile {
         })?;
         let mut mapping = MappingFile::default();
         if let Some(rule) = &raw.default_rule {
-            mapping.default_rule = Some(rule.parse().map_err(|e: tieout_core::role::UnknownAccountingRule| {
-                err("default_rule", e.to_string())
-            })?);
+            mapping.default_rule = Some(
+                rule.parse()
+                    .map_err(|e: tieout_core::role::UnknownAccountingRule| err("default_rule", e.to_string()))?,
+            );
         }
         mapping.accounts = roles(&raw.accounts, "accounts", file)?;
         for (name, section) in &raw.products {
@@ -64,10 +65,12 @@ impl MappingFile {
                 let path = format!("products.{name}.{key}");
                 match key.as_str() {
                     "rule" => {
-                        let text = value.as_str().ok_or_else(|| err(&path, "must be a string such as \"cash\"".into()))?;
-                        product.rule = Some(text.parse().map_err(|e: tieout_core::role::UnknownAccountingRule| {
-                            err(&path, e.to_string())
-                        })?);
+                        let text =
+                            value.as_str().ok_or_else(|| err(&path, "must be a string such as \"cash\"".into()))?;
+                        product.rule = Some(
+                            text.parse()
+                                .map_err(|e: tieout_core::role::UnknownAccountingRule| err(&path, e.to_string()))?,
+                        );
                     }
                     "accrual_activity_posting" => {
                         product.accrual_activity_posting =
@@ -77,7 +80,8 @@ impl MappingFile {
                         let role: Role = role.parse().map_err(|e: tieout_core::role::UnknownRole| {
                             err(&path, format!("{e}; or rule, accrual_activity_posting"))
                         })?;
-                        let account = account_value(value).ok_or_else(|| err(&path, "must be an account name or code (a string)".into()))?;
+                        let account = account_value(value)
+                            .ok_or_else(|| err(&path, "must be an account name or code (a string)".into()))?;
                         product.accounts.set(role, account.into());
                     }
                 }
@@ -102,7 +106,10 @@ impl MappingFile {
                 ChargeValue::Roles(map) => {
                     let table = roles(map, &path, file)?;
                     if let Some(role) = Role::ALL.iter().find(|r| table.is_set(**r) && !r.is_charge_income()) {
-                        return Err(err(&format!("{path}.{role}"), "a charge maps only fee_income and penalty_income".into()));
+                        return Err(err(
+                            &format!("{path}.{role}"),
+                            "a charge maps only fee_income and penalty_income".into(),
+                        ));
                     }
                     table
                 }

@@ -42,7 +42,10 @@ fn resolution_order_is_charge_payment_type_product_accounts() {
     assert!(err.to_string().starts_with("product 'personal' has no account for interest_income"), "{err}");
     assert_eq!(m.accounting_rule(&gold), Ok(AccountingRule::Cash));
     assert_eq!(m.accounting_rule(&personal), Ok(AccountingRule::AccrualPeriodic));
-    assert_eq!(m.office_dimensions(&"HQ".into()).and_then(|d| d.get("class")).map(String::as_str), Some("Headquarters"));
+    assert_eq!(
+        m.office_dimensions(&"HQ".into()).and_then(|d| d.get("class")).map(String::as_str),
+        Some("Headquarters")
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use tieout_core::entry::Side;
 use tieout_core::event::{EventKind, Portion};
 use tieout_core::role::{AccountingRule, Role};
 
-use super::{Action, ActivityPosting, Leg, Posting, PortionSet, RuleSet, When, kind_index, rule_index};
+use super::{Action, ActivityPosting, Leg, PortionSet, Posting, RuleSet, When, kind_index, rule_index};
 
 /// Why a rule set was refused. Names the file and the posting (1-based, in file order).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,7 +149,9 @@ fn expand(p: &PostingFile, file: &str, number: usize) -> Result<Vec<Posting>, Ru
         None | Some("post") => return Err(err("a posting that books must list debit and credit legs".into())),
         Some("none") if all_legs.is_empty() => Action::Nothing,
         Some("mirror") if all_legs.is_empty() => Action::MirrorReversed,
-        Some("none" | "mirror") => return Err(err("action \"none\" or \"mirror\" takes no debit or credit legs".into())),
+        Some("none" | "mirror") => {
+            return Err(err("action \"none\" or \"mirror\" takes no debit or credit legs".into()));
+        }
         Some(other) => return Err(err(format!("unknown action '{other}': use \"post\", \"none\" or \"mirror\""))),
     };
     let is_mirror = action == Action::MirrorReversed;

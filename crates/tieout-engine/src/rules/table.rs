@@ -33,7 +33,11 @@ fn row(p: &Posting) -> RuleRow {
     let (debit, credit) = match &p.action {
         Action::Post(legs) => {
             let side = |s: Side| {
-                legs.iter().filter(|l| l.side == s).map(|l| format!("{} ({})", l.role, l.amount)).collect::<Vec<_>>().join("; ")
+                legs.iter()
+                    .filter(|l| l.side == s)
+                    .map(|l| format!("{} ({})", l.role, l.amount))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             (side(Side::Debit), side(Side::Credit))
         }
