@@ -27,6 +27,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     if !locked {
         println!("note: no Cargo.lock, running without {LOCKED}");
     }
+    crate::tools::ensure_all()?;
     let mut done: Vec<(&str, Duration, bool)> = Vec::new();
     for step in STEPS {
         let argv: Vec<&str> = step.argv.iter().copied().filter(|arg| locked || *arg != LOCKED).collect();

@@ -5,6 +5,7 @@
 
 mod bench;
 mod ci;
+mod tools;
 
 use std::{
     path::{Path, PathBuf},
@@ -17,7 +18,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [args]
 
 commands:
-  ci             fmt check, clippy, tests, doc tests, bench build; if this passes, CI is green
+  ci             install missing test tools (hledger), then fmt check, clippy, tests,
+                 doc tests, bench build; if this passes, CI is green
   bench [ARGS]   run the engine benchmarks (`cargo bench -p tieout-engine [ARGS]`);
                  record results in docs/BENCHMARKS.md
   help           print this message";

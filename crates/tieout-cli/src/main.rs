@@ -1,1 +1,57 @@
-fn main() {}
+//! The `tieout` command.
+
+mod commands;
+mod input;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tieout: loan-servicing activity into reviewed, balanced journals, posted exactly once.
+#[derive(Parser)]
+#[command(name = "tieout", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Turn canonical events into journal entries, with no store and no network.
+    Journalize(commands::journalize::Args),
+    /// Posting rules.
+    #[command(subcommand)]
+    Rules(commands::rules::RulesCommand),
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Journalize(args) => commands::journalize::run(args),
+        Command::Rules(cmd) => commands::rules::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            report(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr so that stdout carries only the command's output.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TIEOUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+#[expect(clippy::print_stderr, reason = "the CLI reports its own failure to the user")]
+fn report(err: &anyhow::Error) {
+    eprintln!("error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

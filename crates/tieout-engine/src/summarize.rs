@@ -84,8 +84,9 @@ pub fn summarize(
     rule_set_id: &str,
 ) -> Result<Vec<Proposed>, EntryError> {
     if level == DetailLevel::Loan {
+        // Loan level keeps the journalizer's order: by value date, then as the source sent them.
         let mut out: Vec<Proposed> = entries.into_iter().map(|entry| Proposed { entry, detail: Vec::new() }).collect();
-        out.sort_by(|a, b| (a.entry.date(), a.entry.key()).cmp(&(b.entry.date(), b.entry.key())));
+        out.sort_by_key(|p| p.entry.date());
         return Ok(out);
     }
     let mut groups: BTreeMap<GroupKey, Vec<JournalEntry>> = BTreeMap::new();
@@ -123,7 +124,11 @@ fn summarize_group(
         *totals.entry((line.side(), line.role(), line.account().clone())).or_default() += line.amount();
     }
     let office = key.office.as_ref().map_or(String::new(), |o| format!(" {o}"));
-    let memo = format!("{} {}{} ({} events)", key.kind, key.product, office, events.len());
+    let count = match events.len() {
+        1 => "1 event".to_owned(),
+        n => format!("{n} events"),
+    };
+    let memo = format!("{} {}{} ({count})", key.kind, key.product, office);
     let header = EntryHeader { date: key.date, currency: key.currency, kind: key.kind, memo, postable: key.postable };
     let entry_key = EntryKey::derive(&KeyInput {
         client: &scope.client,

@@ -15,7 +15,7 @@ use tieout_core::role::{AccountingRule, Role};
 
 pub use amount::PortionSet;
 pub use load::RuleError;
-pub use table::{RuleRow, rule_rows};
+pub use table::{HEADERS as RULE_TABLE_HEADERS, RuleRow, rule_rows};
 
 /// The standard rule set's source text (seed 001 for accrual, seed 003 for cash).
 pub const STANDARD_TOML: &str = include_str!("../../../../config/rules/standard.toml");

@@ -1,28 +1,43 @@
-//! A rule set as rows an accountant can read and approve (`tieout rules show`).
+//! A rule set as rows an accountant can read and approve (`tieout rules show`): one row per
+//! debit or credit, the kind and note on the first row of each posting.
 
 use tieout_core::entry::Side;
 
 use super::{Action, Posting, RuleSet};
 
-/// One row: a kind under a rule (in a loan state), what is debited and what is credited.
+/// One line of the table.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct RuleRow {
     pub rule: String,
     pub kind: String,
+    /// The loan state the posting applies in, empty for any state.
     pub when: String,
-    pub debit: String,
-    pub credit: String,
+    /// `Dr`, `Cr`, or empty for a posting that books nothing or mirrors.
+    pub side: String,
+    /// The role, or what happens instead (`no entry`, `mirror of the reversed entry`).
+    pub role: String,
+    /// The portions the leg carries (`amount`, `principal + overpayment`).
+    pub amount: String,
     pub note: String,
 }
 
-/// Rows in rule order, then kind order, unconditional before conditional.
+pub const HEADERS: [&str; 7] = ["rule", "kind", "when", "side", "role", "amount", "note"];
+
+impl RuleRow {
+    pub fn cells(&self) -> [&str; 7] {
+        [&self.rule, &self.kind, &self.when, &self.side, &self.role, &self.amount, &self.note]
+    }
+}
+
+/// Rows in rule order, then kind order, unconditional before conditional; debits before
+/// credits within a posting.
 pub fn rule_rows(rules: &RuleSet) -> Vec<RuleRow> {
     let mut postings: Vec<&Posting> = rules.postings().iter().collect();
     postings.sort_by_key(|p| (p.rule, p.kind, p.when.charged_off, p.when.fraud));
-    postings.into_iter().map(row).collect()
+    postings.into_iter().flat_map(rows).collect()
 }
 
-fn row(p: &Posting) -> RuleRow {
+fn rows(p: &Posting) -> Vec<RuleRow> {
     let mut when = Vec::new();
     if let Some(v) = p.when.charged_off {
         when.push(if v { "charged off" } else { "not charged off" });
@@ -30,26 +45,37 @@ fn row(p: &Posting) -> RuleRow {
     if let Some(v) = p.when.fraud {
         when.push(if v { "fraud" } else { "not fraud" });
     }
-    let (debit, credit) = match &p.action {
-        Action::Post(legs) => {
-            let side = |s: Side| {
-                legs.iter()
-                    .filter(|l| l.side == s)
-                    .map(|l| format!("{} ({})", l.role, l.amount))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
-            (side(Side::Debit), side(Side::Credit))
-        }
-        Action::Nothing => ("no entry".to_owned(), String::new()),
-        Action::MirrorReversed => ("mirror of the reversed event's entry".to_owned(), String::new()),
-    };
     let mut note = p.note.clone();
     if !p.ignore.is_empty() {
-        if !note.is_empty() {
-            note.push(' ');
-        }
-        note.push_str(&format!("Not booked: {}.", p.ignore));
+        note = format!("{note} Not booked: {}.", p.ignore).trim().to_owned();
     }
-    RuleRow { rule: p.rule.to_string(), kind: p.kind.to_string(), when: when.join(", "), debit, credit, note }
+    let row = |side: &str, role: String, amount: String, note: String| RuleRow {
+        rule: p.rule.to_string(),
+        kind: p.kind.to_string(),
+        when: when.join(", "),
+        side: side.to_owned(),
+        role,
+        amount,
+        note,
+    };
+    match &p.action {
+        Action::Post(legs) => {
+            let mut legs: Vec<_> = legs.iter().collect();
+            legs.sort_by_key(|l| l.side == Side::Credit);
+            legs.iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let side = if l.side == Side::Debit { "Dr" } else { "Cr" };
+                    row(
+                        side,
+                        l.role.to_string(),
+                        l.amount.to_string(),
+                        if i == 0 { note.clone() } else { String::new() },
+                    )
+                })
+                .collect()
+        }
+        Action::Nothing => vec![row("", "no entry".into(), String::new(), note)],
+        Action::MirrorReversed => vec![row("", "mirror of the reversed event's entry".into(), String::new(), note)],
+    }
 }

@@ -1,0 +1,2 @@
+pub mod journalize;
+pub mod rules;

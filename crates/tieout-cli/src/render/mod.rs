@@ -1,0 +1,5 @@
+//! Output formats of entries and rule sets.
+
+pub mod hledger;
+pub mod json;
+pub mod table;
