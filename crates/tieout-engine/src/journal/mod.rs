@@ -156,13 +156,16 @@ impl<'a> Journalizer<'a> {
                 charged_off.insert(&event.loan_id, state);
             }
             EventKind::Reversal => {
-                let Some(target) = &event.reverses else { return };
-                let original_kind = match seen.get(target) {
-                    Some(s) => Some(events[s.index].kind),
-                    None => history.find(target).map(|(e, _)| e.kind),
-                };
-                if original_kind == Some(EventKind::ChargeOff) {
-                    charged_off.insert(&event.loan_id, LoanState::default());
+                // A reversal of a charge-off clears the mark; a reversal of that reversal books
+                // the charge-off again, and so marks the loan again.
+                let Some((root, undone)) = reversal_root(event, events, seen, history) else { return };
+                if root.kind == EventKind::ChargeOff {
+                    let state = if undone {
+                        LoanState::default()
+                    } else {
+                        LoanState { charged_off: true, fraud: root.fraud.unwrap_or(false) }
+                    };
+                    charged_off.insert(&event.loan_id, state);
                 }
             }
             _ => {}
@@ -182,7 +185,12 @@ impl<'a> Journalizer<'a> {
             Some(target) => format!("reversal of {target}"),
             None => String::new(),
         };
-        let mut builder = EntryBuilder::new(self.header(event, memo));
+        // A reversal is staged or postable as the entry it (finally) mirrors is.
+        let booked_as = match event.kind {
+            EventKind::Reversal => reversal_root(event, events, seen, history).map_or(event, |(root, _)| root),
+            _ => event,
+        };
+        let mut builder = EntryBuilder::new(self.header(event, booked_as, memo));
         if !self.push_legs(&mut builder, event, event, state, false, &lookup)? {
             return Ok(None);
         }
@@ -202,11 +210,15 @@ impl<'a> Journalizer<'a> {
         })
     }
 
-    fn header(&self, event: &Event, memo: String) -> EntryHeader {
-        let postable = match (self.rules.activity_posting(), event.kind) {
-            (ActivityPosting::Activity, EventKind::Accrual) => !self.mapping.accrual_activity_posting(&event.product),
+    /// The header of `event`'s entry; `booked_as` is the event whose posting it books (the
+    /// event itself, or the original a reversal mirrors), which decides whether it is postable.
+    fn header(&self, event: &Event, booked_as: &Event, memo: String) -> EntryHeader {
+        let postable = match (self.rules.activity_posting(), booked_as.kind) {
+            (ActivityPosting::Activity, EventKind::Accrual) => {
+                !self.mapping.accrual_activity_posting(&booked_as.product)
+            }
             (ActivityPosting::Activity, EventKind::AccrualActivity) => {
-                self.mapping.accrual_activity_posting(&event.product)
+                self.mapping.accrual_activity_posting(&booked_as.product)
             }
             _ => true,
         };
@@ -214,8 +226,9 @@ impl<'a> Journalizer<'a> {
     }
 
     /// Adds the legs that `source` books — mirrored when `flip` — to the entry of `event`.
-    /// Returns false when the posting books nothing. A reversal mirrors what the reversed event
-    /// booked, so a reversal of a reversal books the original again.
+    /// Returns false when the posting books nothing, by rule or because every amount it would
+    /// book is zero (a close without payment, a cash write-off of interest only). A reversal
+    /// mirrors what the reversed event booked, so a reversal of a reversal books the original again.
     fn push_legs(
         &self,
         builder: &mut EntryBuilder,
@@ -256,6 +269,7 @@ impl<'a> Journalizer<'a> {
             office: source.office.as_ref(),
         };
         let ids: Arc<[EventId]> = Arc::from([event.id.clone()]);
+        let mut booked = false;
         for leg in legs {
             let amount = leg.amount.of(&source.portions);
             if amount.is_zero() {
@@ -274,9 +288,37 @@ impl<'a> Journalizer<'a> {
                 events: ids.clone(),
             };
             builder.push(side, Money::new(amount, source.currency), leg.role, account, line_source);
+            booked = true;
         }
-        Ok(true)
+        Ok(booked)
     }
+}
+
+/// The event a reversal finally mirrors, following reversals of reversals, and whether the chain
+/// undoes it (odd length) or books it again (even length). `None` when a link is unknown.
+fn reversal_root<'x>(
+    reversal: &Event,
+    events: &'x [Event],
+    seen: &FxHashMap<&EventId, Seen>,
+    history: &'x dyn EventHistory,
+) -> Option<(&'x Event, bool)> {
+    let mut target = reversal.reverses.as_ref()?;
+    let mut undone = true;
+    // Bounded, in case an external history holds a cycle.
+    for _ in 0..=events.len() + 64 {
+        let original = match seen.get(target) {
+            Some(s) => &events[s.index],
+            None => history.find(target)?.0,
+        };
+        match (original.kind, &original.reverses) {
+            (EventKind::Reversal, Some(next)) => {
+                target = next;
+                undone = !undone;
+            }
+            _ => return Some((original, undone)),
+        }
+    }
+    None
 }
 
 /// Where a reversal finds the event it reverses: earlier in this run, or in the history.
@@ -311,7 +353,8 @@ impl<'e> Lookup<'e, '_> {
                 )
             })?,
         };
-        if !reversal.amount.is_zero() && reversal.amount != original.amount {
+        // A reversal's amount is never negative; that of a negative accrual adjustment is its size.
+        if !reversal.amount.is_zero() && reversal.amount != original.amount.abs() {
             return Err(Failure::new(
                 ProblemCode::ReversalMismatch,
                 format!(
