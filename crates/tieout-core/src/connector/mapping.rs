@@ -34,7 +34,7 @@ impl fmt::Display for Unmapped {
         if let Some(event) = &self.event {
             write!(f, " (needed by event {event}")?;
             if let Some(kind) = self.kind {
-                write!(f, ", a {kind}")?;
+                write!(f, ", {}", kind.with_article())?;
             }
             write!(f, ")")?;
         }

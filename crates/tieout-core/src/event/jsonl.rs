@@ -75,14 +75,16 @@ impl fmt::Display for EventProblem {
             }
             EventProblem::PortionsRequired { kind } => write!(
                 f,
-                "a {kind} event must say how its amount splits: add \"portions\" with principal, interest, fee, penalty and overpayment"
+                "{} event must say how its amount splits: add \"portions\" with principal, interest, fee, penalty and overpayment",
+                kind.with_article()
             ),
             EventProblem::ReversalWithoutTarget => {
                 write!(f, "a reversal must name the event it reverses in \"reverses\"")
             }
             EventProblem::ReversesOnNonReversal { kind } => write!(
                 f,
-                "only a reversal may set \"reverses\", but this event is a {kind}: set kind to \"reversal\" or remove \"reverses\""
+                "only a reversal may set \"reverses\", but this event is {}: set kind to \"reversal\" or remove \"reverses\"",
+                kind.with_article()
             ),
             EventProblem::ReversesItself => write!(f, "an event cannot reverse itself"),
             EventProblem::EmptyField => write!(f, "must not be empty"),
@@ -153,8 +155,10 @@ pub fn parse_event_line(text: &str, line: Option<usize>) -> Result<Event, EventE
     let wire = match parsed {
         Ok(wire) => wire,
         Err(err) => {
+            // Segments serde could not name (after a syntax error) show as `?`: drop them.
             let path = err.path().to_string();
-            let field = (path != "." && !path.is_empty()).then_some(path);
+            let path = path.split('.').take_while(|seg| *seg != "?").collect::<Vec<_>>().join(".");
+            let field = (!path.is_empty()).then_some(path);
             let message = strip_position(&err.inner().to_string());
             return Err(EventError::at(
                 line,

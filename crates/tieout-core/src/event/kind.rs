@@ -138,6 +138,12 @@ impl EventKind {
         self == EventKind::AccrualAdjustment
     }
 
+    /// The name with its indefinite article, for sentences: "a repayment", "an accrual".
+    pub fn with_article(self) -> String {
+        let article = if self.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {}", self.as_str())
+    }
+
     /// Kinds that only change the loan's terms and never post by themselves.
     pub fn is_term_change(self) -> bool {
         matches!(self, EventKind::Reschedule | EventKind::InterestPause | EventKind::Reage | EventKind::Reamortize)
@@ -178,6 +184,8 @@ mod tests {
             assert_eq!(kind.as_str().parse::<EventKind>(), Ok(*kind));
         }
         assert_eq!(EventKind::ALL.len(), 38);
+        assert_eq!(EventKind::Accrual.with_article(), "an accrual");
+        assert_eq!(EventKind::Repayment.with_article(), "a repayment");
     }
 
     #[test]

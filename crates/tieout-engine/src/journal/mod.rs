@@ -255,10 +255,10 @@ impl<'a> Journalizer<'a> {
             return Err(Failure::new(
                 ProblemCode::UnbookedPortion,
                 format!(
-                    "its {portion} portion ({}) is not booked by the {} rule set for a {} under {rule}: correct the portions, or add the portion to the posting's legs or ignore list",
+                    "its {portion} portion ({}) is not booked by the {} rule set for {} under {rule}: correct the portions, or add the portion to the posting's legs or ignore list",
                     source.portions.get(portion),
                     self.rules.name(),
-                    source.kind
+                    source.kind.with_article()
                 ),
             ));
         }
@@ -276,8 +276,12 @@ impl<'a> Journalizer<'a> {
                 continue;
             }
             let account = self.mapping.account(leg.role, &context).map_err(|mut e| {
-                e.event = Some(source.id.clone());
-                e.kind = Some(source.kind);
+                // The problem already names the event; name the source only when a reversal
+                // needs an account for the event it mirrors.
+                if source.id != event.id {
+                    e.event = Some(source.id.clone());
+                    e.kind = Some(source.kind);
+                }
                 Failure { code: ProblemCode::Unmapped, role: Some(leg.role), message: e.to_string() }
             })?;
             let side = if flip { leg.side.opposite() } else { leg.side };
