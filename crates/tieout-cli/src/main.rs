@@ -1,9 +1,11 @@
 //! The `tieout` command.
 
 mod commands;
+mod connect;
 mod input;
 mod render;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -12,6 +14,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "tieout", version, about, long_about = None, propagate_version = true)]
 struct Cli {
+    /// The config directory: default.toml, clients/, mappings/.
+    #[arg(long, global = true, value_name = "DIR", default_value = tieout_config::DEFAULT_DIR, env = "TIEOUT_CONFIG")]
+    config: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,6 +28,12 @@ enum Command {
     /// Posting rules.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
+    /// A client's servicing source, for integrators: check it, read its events.
+    #[command(subcommand)]
+    Source(commands::source::SourceCommand),
+    /// A client's accounting sink, for integrators: check it, list accounts, trial balance.
+    #[command(subcommand)]
+    Sink(commands::sink::SinkCommand),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +42,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Journalize(args) => commands::journalize::run(args),
         Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Source(cmd) => commands::source::run(&cli.config, cmd),
+        Command::Sink(cmd) => commands::sink::run(&cli.config, cmd),
     };
     match result {
         Ok(code) => code,

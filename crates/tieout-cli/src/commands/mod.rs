@@ -1,2 +1,4 @@
 pub mod journalize;
 pub mod rules;
+pub mod sink;
+pub mod source;

@@ -8,6 +8,7 @@ use clap::{Subcommand, ValueEnum};
 use tieout_engine::rules::{RULE_TABLE_HEADERS as HEADERS, RuleRow, rule_rows};
 
 use crate::input::load_rules;
+use crate::render::csv::record;
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
@@ -104,22 +105,9 @@ fn markdown(out: &mut impl Write, rows: &[RuleRow]) -> std::io::Result<()> {
 }
 
 fn csv(out: &mut impl Write, rows: &[RuleRow]) -> std::io::Result<()> {
-    let record = |out: &mut dyn Write, cells: [&str; 7]| -> std::io::Result<()> {
-        let quoted: Vec<String> = cells
-            .iter()
-            .map(|c| {
-                if c.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", c.replace('"', "\"\""))
-                } else {
-                    (*c).to_owned()
-                }
-            })
-            .collect();
-        write!(out, "{}\r\n", quoted.join(","))
-    };
-    record(out, HEADERS)?;
+    record(out, &HEADERS)?;
     for row in rows {
-        record(out, row.cells())?;
+        record(out, &row.cells())?;
     }
     Ok(())
 }

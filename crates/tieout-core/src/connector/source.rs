@@ -17,7 +17,10 @@ use crate::role::{AccountingRule, DayCount};
 #[serde(transparent)]
 pub struct Cursor(pub String);
 
-/// One page of a paged read; `next` is `None` on the last page.
+/// One page of a paged read. For `events`, `next` is the position after the page's last event:
+/// present on every page that has events (also the last one, so that a later sync resumes
+/// there) and `None` on an empty page. For snapshot reads (`balances`, `schedules`), `next` is
+/// `None` on the last page.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -124,7 +127,10 @@ pub trait ServicingSource: Send + Sync {
     async fn products(&self) -> Result<Vec<ProductInfo>, SourceError>;
 
     /// Events after `cursor` (from the start when `None`), up to `limit`, in a stable order.
-    /// Reading from the same cursor twice gives the same events.
+    /// Reading from the same cursor twice gives the same events. A page with events carries the
+    /// cursor after its last event even when nothing follows yet: keep it to resume later. An
+    /// empty page (nothing after `cursor` yet, or a cursor beyond the end) has no `next`. A
+    /// cursor this source did not issue is [`SourceError::Rejected`].
     async fn events(&self, cursor: Option<&Cursor>, limit: usize) -> Result<Page<Event>, SourceError>;
 
     /// Loan balances as of a date, paged.
