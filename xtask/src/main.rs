@@ -5,6 +5,7 @@
 
 mod bench;
 mod ci;
+mod new_connector;
 mod tools;
 
 use std::{
@@ -22,6 +23,10 @@ commands:
                  doc tests, bench build; if this passes, CI is green
   bench [ARGS]   run the engine benchmarks (`cargo bench -p tieout-engine [ARGS]`);
                  record results in docs/BENCHMARKS.md
+  new-connector NAME --role source|sink
+                 scaffold connectors/<role>-NAME (config, factory, README, conformance
+                 test) and list it in tieout-registry behind the feature connector-NAME;
+                 see docs/connectors.md
   help           print this message";
 
 #[expect(clippy::print_stderr, reason = "a command-line tool reports its failure on stderr")]
@@ -53,6 +58,7 @@ fn run_command(args: &[String]) -> anyhow::Result<()> {
             ci::run()
         }
         Some("bench") => bench::run(rest),
+        Some("new-connector") => new_connector::run(rest),
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
 }

@@ -1,6 +1,8 @@
 //! The explicit list of connector factories (research/architecture.md §4: Arroyo's and
 //! Quickwit's explicit registries, not link-time magic). This is the only crate that depends on
-//! every connector; adding one is a line in [`Registry::builtin`].
+//! every connector; adding one is a line in [`Registry::builtin`]. A connector scaffolded by
+//! `cargo xtask new-connector` is listed behind its cargo feature `connector-<name>`
+//! (docs/connectors.md).
 //!
 //! It also makes what connectors are built with: the HTTP client ([`http_client`]) and API
 //! budgets ([`TokenBudget`]).
@@ -41,8 +43,14 @@ impl Registry {
     /// Every connector shipped with Tieout.
     pub fn builtin() -> Self {
         Registry {
-            sources: vec![Box::new(Typed::<source_memory::MemorySourceFactory>::new())],
-            sinks: vec![Box::new(Typed::<sink_memory::MemorySinkFactory>::new())],
+            sources: vec![
+                Box::new(Typed::<source_memory::MemorySourceFactory>::new()),
+                // new-connector: sources (`cargo xtask new-connector` adds entries above this line)
+            ],
+            sinks: vec![
+                Box::new(Typed::<sink_memory::MemorySinkFactory>::new()),
+                // new-connector: sinks (`cargo xtask new-connector` adds entries above this line)
+            ],
         }
     }
 
