@@ -19,7 +19,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [args]
 
 commands:
-  ci             install missing test tools (hledger), then fmt check, clippy, tests,
+  ci             install missing test tools (hledger) and start Postgres, then fmt check, clippy, tests,
                  doc tests, bench build; if this passes, CI is green
   bench [ARGS]   run the engine benchmarks (`cargo bench -p tieout-engine [ARGS]`);
                  record results in docs/BENCHMARKS.md

@@ -128,10 +128,12 @@ fn start_postgres(fresh: bool) -> anyhow::Result<()> {
             println!("services: postgres: loopback connections trusted ({hba})");
         }
     }
-    let cluster = format!("pg_ctlcluster --skip-systemctl-redirect {version} main start");
+    // The package's own scripts may have started it already (then a new pg_hba.conf needs a reload).
+    let action = if accepts("127.0.0.1:5432") { "reload" } else { "start" };
+    let cluster = format!("pg_ctlcluster --skip-systemctl-redirect {version} main {action}");
     println!("services: postgres: {cluster}");
     let status = Command::new("pg_ctlcluster")
-        .args(["--skip-systemctl-redirect", &version, "main", "start"])
+        .args(["--skip-systemctl-redirect", &version, "main", action])
         .stdin(Stdio::null())
         .status()
         .context("cannot run pg_ctlcluster (Debian's postgresql-common)")?;
