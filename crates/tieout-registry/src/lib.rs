@@ -49,6 +49,7 @@ impl Registry {
             ],
             sinks: vec![
                 Box::new(Typed::<sink_memory::MemorySinkFactory>::new()),
+                Box::new(Typed::<sink_ledger::LedgerSinkFactory>::new()),
                 // new-connector: sinks (`cargo xtask new-connector` adds entries above this line)
             ],
         }
@@ -104,7 +105,7 @@ mod tests {
         let err = registry.validate_source("fineract-typo", toml::Table::new()).unwrap_err();
         assert_eq!(err.to_string(), "unknown source kind 'fineract-typo': known source kinds are memory");
         let err = registry.sink("xeroo").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.starts_with("unknown sink kind 'xeroo': known sink kinds are memory"), "{err}");
+        assert!(err.starts_with("unknown sink kind 'xeroo': known sink kinds are memory, ledger"), "{err}");
     }
 
     #[test]
