@@ -45,6 +45,7 @@ impl Registry {
         Registry {
             sources: vec![
                 Box::new(Typed::<source_memory::MemorySourceFactory>::new()),
+                Box::new(Typed::<source_simulator::SimulatorFactory>::new()),
                 // new-connector: sources (`cargo xtask new-connector` adds entries above this line)
             ],
             sinks: vec![
@@ -103,7 +104,7 @@ mod tests {
     fn an_unknown_kind_lists_the_known_ones() {
         let registry = Registry::builtin();
         let err = registry.validate_source("fineract-typo", toml::Table::new()).unwrap_err();
-        assert_eq!(err.to_string(), "unknown source kind 'fineract-typo': known source kinds are memory");
+        assert_eq!(err.to_string(), "unknown source kind 'fineract-typo': known source kinds are memory, simulator");
         let err = registry.sink("xeroo").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.starts_with("unknown sink kind 'xeroo': known sink kinds are memory, ledger"), "{err}");
     }
