@@ -13,6 +13,7 @@ use tieout_registry::{HttpSettings, Registry, http_client};
 /// A client's config, loaded on its own so that another client's broken file does not stop
 /// an integrator working on this one.
 pub struct Configured {
+    pub app: tieout_config::AppConfig,
     pub client: Client,
     context: ConnectorContext,
 }
@@ -34,7 +35,7 @@ impl Configured {
             budget: Arc::new(Unlimited),
             span: tracing::info_span!("connector", client = %client.name),
         };
-        Ok(Configured { client, context })
+        Ok(Configured { app, client, context })
     }
 
     pub async fn source(&self, registry: &Registry) -> anyhow::Result<Box<dyn ServicingSource>> {

@@ -28,6 +28,9 @@ enum Command {
     /// Posting rules.
     #[command(subcommand)]
     Rules(commands::rules::RulesCommand),
+    /// A client's accounting months: list, close (propose), send, reopen.
+    #[command(subcommand)]
+    Period(commands::period::PeriodCommand),
     /// A client's servicing source, for integrators: check it, read its events.
     #[command(subcommand)]
     Source(commands::source::SourceCommand),
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Journalize(args) => commands::journalize::run(args),
         Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Period(cmd) => commands::period::run(&cli.config, cmd),
         Command::Source(cmd) => commands::source::run(&cli.config, cmd),
         Command::Sink(cmd) => commands::sink::run(&cli.config, cmd),
     };

@@ -1,4 +1,5 @@
 pub mod journalize;
+pub mod period;
 pub mod rules;
 pub mod sink;
 pub mod source;
