@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -25,7 +26,7 @@ pub enum PeriodCommand {
     /// Close month (or reload): sync both systems, propose the month's journals, list problems.
     Close(PeriodArgs),
     /// Send a proposed month with no problems to the accounting package, exactly once.
-    Send(PeriodArgs),
+    Send(SendArgs),
     /// Reopen a proposed month.
     Reopen(PeriodArgs),
 }
@@ -43,10 +44,22 @@ pub struct PeriodArgs {
     actor: String,
 }
 
+#[derive(clap::Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    period: PeriodArgs,
+    /// How long this sender's claim on a batch holds, in seconds: a sender that dies (a crash,
+    /// `kill -9`) holds its batch until then. Keep it longer than one call to the accounting
+    /// package can take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    lease_secs: u64,
+}
+
 pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
     let client = match &command {
         PeriodCommand::List { client } => client.clone(),
-        PeriodCommand::Close(a) | PeriodCommand::Send(a) | PeriodCommand::Reopen(a) => a.client.clone(),
+        PeriodCommand::Close(a) | PeriodCommand::Reopen(a) => a.client.clone(),
+        PeriodCommand::Send(a) => a.period.client.clone(),
     };
     let configured = Configured::load(config, &client)?;
     let id = configured.client.name.to_client_id();
@@ -98,9 +111,10 @@ pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(EXIT_PROBLEMS))
                 }
             }
-            PeriodCommand::Send(args) => {
+            PeriodCommand::Send(SendArgs { period: args, lease_secs }) => {
                 let sink = configured.sink(&registry).await?;
-                let report = send(&store, &books, &*sink, args.period, &args.actor, &SendOptions::default())
+                let options = SendOptions { lease: Duration::from_secs(lease_secs), ..SendOptions::default() };
+                let report = send(&store, &books, &*sink, args.period, &args.actor, &options)
                     .await
                     .with_context(|| format!("sending {} for {client}", args.period))?;
                 println!("{}", report.summary());
