@@ -54,6 +54,12 @@ const RULES: &[Rule] = &[
         LINKED,
         "tieout-engine depends only on tieout-core",
     ),
+    forbid(
+        Set::Named(&["tieout-report"]),
+        Set::OursExcept(&["tieout-core", "tieout-engine"]),
+        LINKED,
+        "tieout-report depends only on tieout-core and tieout-engine (it renders; it reads nothing)",
+    ),
     forbid(Set::Connectors, Set::OursExcept(&["tieout-core"]), LINKED, "a connector depends only on tieout-core"),
     forbid(Set::Connectors, Set::Connectors, DEV, "a connector never depends on another connector, not even in tests"),
     forbid(

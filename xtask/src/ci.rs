@@ -13,6 +13,15 @@ struct Step {
     argv: &'static [&'static str],
 }
 
+/// What `--soak` sets for every step: the send's reliability tests run longer (the defaults, 50
+/// kills and 3 rounds, are what plain CI runs).
+const SOAK_ENV: &[(&str, &str)] = &[
+    // crates/tieout-cli/tests/kill_during_send.rs: kill -9 a sending process this many times.
+    ("TIEOUT_SOAK_KILLS", "500"),
+    // crates/tieout-cli/tests/concurrent_send.rs: rounds of two send processes started together.
+    ("TIEOUT_SOAK_CONCURRENT_ROUNDS", "20"),
+];
+
 /// The CI pipeline. Adding a step is adding a line.
 const STEPS: &[Step] = &[
     Step { name: "fmt", argv: &["cargo", "fmt", "--all", "--", "--check"] },
@@ -22,10 +31,16 @@ const STEPS: &[Step] = &[
     Step { name: "bench-build", argv: &["cargo", "bench", "--workspace", "--no-run", LOCKED] },
 ];
 
-pub(crate) fn run() -> anyhow::Result<()> {
+/// Runs every step; with `soak`, the reliability tests run longer (see [`SOAK_ENV`]).
+pub(crate) fn run(soak: bool) -> anyhow::Result<()> {
     let locked = crate::project_root().join("Cargo.lock").exists();
     if !locked {
         println!("note: no Cargo.lock, running without {LOCKED}");
+    }
+    let envs = if soak { SOAK_ENV } else { &[] };
+    if soak {
+        let set: Vec<String> = envs.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        println!("soak: {}", set.join(" "));
     }
     crate::tools::ensure_all()?;
     let mut done: Vec<(&str, Duration, bool)> = Vec::new();
@@ -34,7 +49,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         let command = argv.join(" ");
         println!("==> {}: {command}", step.name);
         let started = Instant::now();
-        let result = crate::run(&argv);
+        let result = crate::run_with_env(&argv, envs);
         done.push((step.name, started.elapsed(), result.is_ok()));
         if let Err(error) = result {
             print_summary(&done);

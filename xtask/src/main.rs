@@ -19,8 +19,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [args]
 
 commands:
-  ci             install missing test tools (hledger) and start Postgres, then fmt check, clippy, tests,
-                 doc tests, bench build; if this passes, CI is green
+  ci [--soak]    install missing test tools (hledger) and start Postgres, then fmt check, clippy, tests,
+                 doc tests, bench build; if this passes, CI is green. --soak runs the send's
+                 reliability tests longer: 500 kills of a sending process (TIEOUT_SOAK_KILLS) and
+                 20 rounds of two concurrent senders (TIEOUT_SOAK_CONCURRENT_ROUNDS)
   bench [ARGS]   run the engine benchmarks (`cargo bench -p tieout-engine [ARGS]`);
                  record results in docs/BENCHMARKS.md
   new-connector NAME --role source|sink
@@ -51,12 +53,11 @@ fn run_command(args: &[String]) -> anyhow::Result<()> {
             println!("{USAGE}");
             Ok(())
         }
-        Some("ci") => {
-            if !rest.is_empty() {
-                bail!("`ci` takes no arguments, got {rest:?}\n\n{USAGE}");
-            }
-            ci::run()
-        }
+        Some("ci") => match rest {
+            [] => ci::run(false),
+            [flag] if flag == "--soak" => ci::run(true),
+            _ => bail!("`ci` takes only --soak, got {rest:?}\n\n{USAGE}"),
+        },
         Some("bench") => bench::run(rest),
         Some("new-connector") => new_connector::run(rest),
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
@@ -74,6 +75,11 @@ fn project_root() -> PathBuf {
 /// `argv[0] == "cargo"` means the cargo that runs us (`$CARGO`), so nested commands use the same
 /// toolchain.
 fn run(argv: &[&str]) -> anyhow::Result<()> {
+    run_with_env(argv, &[])
+}
+
+/// [`run`], with `envs` set for the command (and what it starts) on top of ours.
+fn run_with_env(argv: &[&str], envs: &[(&str, &str)]) -> anyhow::Result<()> {
     let (program, args) = argv.split_first().context("empty command")?;
     let program = if *program == "cargo" {
         std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
@@ -82,6 +88,7 @@ fn run(argv: &[&str]) -> anyhow::Result<()> {
     };
     let status = Command::new(&program)
         .args(args)
+        .envs(envs.iter().copied())
         .current_dir(project_root())
         .status()
         .with_context(|| format!("cannot start `{}`", argv.join(" ")))?;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tieout_config::{Client, load_app, load_client};
-use tieout_core::connector::{AccountingSink, ConnectorContext, ServicingSource, SystemClock, Unlimited};
+use tieout_core::connector::{AccountingSink, Clock, ConnectorContext, ServicingSource, SystemClock, Unlimited};
 use tieout_registry::{HttpSettings, Registry, http_client};
+use tieout_store::Store;
 
 /// A client's config, loaded on its own so that another client's broken file does not stop
 /// an integrator working on this one.
@@ -58,6 +59,22 @@ impl Configured {
         let mut context = self.context.clone();
         context.span = tracing::info_span!("sink", client = %self.client.name, connector = section.kind());
         factory.build(validated, &context).await.with_context(|| format!("building the {} sink", section.kind()))
+    }
+
+    /// The store from `[store] url`, migrated to this binary's schema.
+    pub async fn open_store(&self) -> anyhow::Result<Store> {
+        let url = &self.app.store.url;
+        let store =
+            Store::connect(url.expose()).await.with_context(|| format!("opening the store {}", url.redacted()))?;
+        store.migrate().await.with_context(|| format!("migrating the store {}", url.redacted()))?;
+        Ok(store)
+    }
+
+    /// Connectors built from here on read `clock` instead of the system clock (`tieout demo`
+    /// drives a simulated book day by day).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.context.clock = clock;
+        self
     }
 }
 

@@ -23,6 +23,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Time the whole pipeline on a book of N loans over D business days (docs/BENCHMARKS.md).
+    Bench(commands::bench::Args),
+    /// The embedded default end to end: a simulated book through COB, Close month and Send into
+    /// an hledger journal, reconciled every month; resumable.
+    Demo(commands::demo::Args),
+    /// Close of business: sync, accrue and record one business date, or every date through one.
+    Cob(commands::cob::Args),
     /// Turn canonical events into journal entries, with no store and no network.
     Journalize(commands::journalize::Args),
     /// Posting rules.
@@ -37,17 +44,30 @@ enum Command {
     /// A client's accounting sink, for integrators: check it, list accounts, trial balance.
     #[command(subcommand)]
     Sink(commands::sink::SinkCommand),
+    /// Reconcile servicing balances, Tieout's ledger and the accounting package per account
+    /// (exit 4 when a difference is unexplained).
+    Reconcile(commands::reconcile::Args),
+    /// Check a client before its first close: config, both systems, and data gaps (exit 2 on any).
+    Check(commands::check::Args),
+    /// A client's integration plan for review: automated transactions, rule tables, accounts, schedules, gaps.
+    Plan(commands::plan::Args),
 }
 
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(args) => commands::bench::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Cob(args) => commands::cob::run(&cli.config, args),
         Command::Journalize(args) => commands::journalize::run(args),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Period(cmd) => commands::period::run(&cli.config, cmd),
         Command::Source(cmd) => commands::source::run(&cli.config, cmd),
         Command::Sink(cmd) => commands::sink::run(&cli.config, cmd),
+        Command::Reconcile(args) => commands::reconcile::run(&cli.config, args),
+        Command::Check(args) => commands::check::run(&cli.config, args),
+        Command::Plan(args) => commands::plan::run(&cli.config, args),
     };
     match result {
         Ok(code) => code,

@@ -2,27 +2,23 @@
 //! ledger sink, a SQLite store, every step a separate process (as a user would run them), and
 //! the journal checked by the real hledger.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::config_dir::{ConfigDir, declared_accounts};
+use common::text;
 
 struct Setup {
-    dir: tempfile::TempDir,
+    dir: ConfigDir,
 }
 
 impl Setup {
     fn new(separation_of_duties: bool) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config = dir.path().join("config");
-        std::fs::create_dir_all(config.join("clients")).expect("clients");
-        std::fs::create_dir_all(config.join("mappings")).expect("mappings");
-        std::fs::copy(root().join("config/default.toml"), config.join("default.toml")).expect("default.toml");
-        std::fs::copy(root().join("config/examples/mapping.toml"), config.join("mappings/acme.toml")).expect("mapping");
-        let client = format!(
-            r#"time_zone = "America/New_York"
+        let dir = ConfigDir::new("acme", "examples/mapping.toml", |tmp| {
+            format!(
+                r#"time_zone = "America/New_York"
 mapping = "mappings/acme.toml"
 separation_of_duties = {separation_of_duties}
 
@@ -35,38 +31,21 @@ kind = "ledger"
 path = "{journal}"
 declare_accounts = [{accounts}]
 "#,
-            events = root().join("config/examples/events.jsonl").display(),
-            journal = dir.path().join("ledger.journal").display(),
-            accounts = declared_accounts(),
-        );
-        std::fs::write(config.join("clients/acme.toml"), client).expect("client");
+                events = common::root().join("config/examples/events.jsonl").display(),
+                journal = tmp.join("ledger.journal").display(),
+                accounts = declared_accounts("examples/mapping.toml"),
+            )
+        });
         Setup { dir }
     }
 
     fn tieout(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tieout"))
-            .arg("--config")
-            .arg(self.dir.path().join("config"))
-            .args(args)
-            .env("TIEOUT__STORE__URL", format!("sqlite://{}", self.dir.path().join("tieout.db").display()))
-            .output()
-            .expect("tieout runs")
+        self.dir.tieout(args)
     }
 
     fn journal(&self) -> PathBuf {
-        self.dir.path().join("ledger.journal")
+        self.dir.path("ledger.journal")
     }
-}
-
-/// Every account the example mapping names, declared in the journal as a bookkeeper would.
-fn declared_accounts() -> String {
-    let text = std::fs::read_to_string(root().join("config/examples/mapping.toml")).expect("mapping");
-    let mapping = tieout_engine::mapping::MappingFile::from_toml(&text, "mapping.toml").expect("mapping parses");
-    mapping.accounts().iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -124,4 +103,62 @@ fn the_closer_cannot_send_under_separation_of_duties() {
     let out = s.tieout(&["period", "send", "--client", "acme", "--period", "2026-10", "--as", "bob"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(transactions(&s.journal()) > 0);
+}
+
+#[test]
+fn a_send_the_accounting_package_refuses_in_part_is_abandoned_fixed_and_sent_once() {
+    // The memory sink refuses every line on the card clearing account: card repayments fail.
+    let s = common::Setup::new(20, None);
+    s.edit_config("clients/acme.toml", |client| {
+        format!("{client}faults = {{ fail_accounts = [\"Assets:Bank:Card clearing\"] }}\n")
+    });
+    let expected = common::expected_keys(20);
+    s.close(&expected);
+    let period = ["--client", "acme", "--period", "2026-10"];
+    let run = |command: &str, user: &str| {
+        let mut args = vec!["period", command];
+        args.extend(period);
+        args.extend(["--as", user]);
+        s.tieout(&args)
+    };
+
+    let out = run("send", "bob");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("is still sending") && stdout.contains("Card clearing"), "{stdout}");
+    let posted_before = s.posted_keys();
+    assert!(!posted_before.is_empty() && posted_before.len() < expected.len(), "{stdout}");
+
+    let out = run("abandon", "bob");
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with(&format!(
+            "Sending 2026-10 was abandoned; the period is proposed again. {} entries stay posted; {} unposted \
+             entries were dropped.",
+            posted_before.len(),
+            expected.len() - posted_before.len()
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    let list = s.tieout(&["period", "list", "--client", "acme"]);
+    assert!(text(&list.stdout).contains("2026-10  proposed"), "{}", text(&list.stdout));
+    let again = run("abandon", "bob");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("only a period being sent (sending) can be abandoned"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    // The fix is in the mapping: card payments to the ACH clearing account. Close again, send.
+    s.edit_config("mappings/acme.toml", |mapping| {
+        mapping.replace("card = \"Assets:Bank:Card clearing\"", "card = \"Assets:Bank:ACH clearing\"")
+    });
+    s.close(&expected);
+    let out = run("send", "bob");
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), format!("Period 2026-10 is sent: all {} entries are posted.", expected.len()));
+    s.assert_each_posted_once(&expected);
+    assert_eq!(s.posted_keys()[..posted_before.len()], posted_before, "the entries posted first stayed as they were");
 }

@@ -1,8 +1,9 @@
 //! Why a month-close step failed or was refused. Every refusal is a sentence that says what to do;
 //! [`PeriodError::is_retryable`] says whether running the same step again later can help.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use tieout_core::connector::{Retryable, SinkError, SourceError};
+use tieout_core::entry::EntryKey;
 use tieout_store::{PeriodStatus, StoreError, YearMonth};
 
 /// What went wrong in a month-close step.
@@ -60,6 +61,42 @@ pub enum PeriodError {
          accounting package, then send again"
     )]
     Locked { client: String, period: YearMonth, lock_date: NaiveDate, first: NaiveDate },
+    /// Abandon needs a period being sent.
+    #[error(
+        "period {period} of client {client} is {status}: only a period being sent (sending) can be abandoned, or a \
+         proposed one whose abandon did not finish; a proposed period can be reloaded or reopened as it is"
+    )]
+    CannotAbandon { client: String, period: YearMonth, status: PeriodStatus },
+    /// Abandon while another sender holds entries: it may be posting them right now.
+    #[error(
+        "period {period} of client {client} has {held} entr(ies) being sent right now, claimed until {until}: wait \
+         for that send to finish (or, if its process died, until {until}), then abandon again; nothing was changed"
+    )]
+    StillSending { client: String, period: YearMonth, held: u64, until: DateTime<Utc> },
+    /// Abandon moved the period back to proposed, but could not ask the accounting package about
+    /// some entries an earlier attempt may have posted.
+    #[error(
+        "period {period} of client {client} is proposed again, but {left} entr(ies) of the abandoned send could \
+         not be looked up in the accounting package ({error}): run abandon again when the accounting package \
+         answers, before sending"
+    )]
+    AbandonUnfinished { client: String, period: YearMonth, left: u64, error: SinkError },
+    /// Entries posted before a send was abandoned are missing from the new proposal: their events
+    /// would be posted a second time under other keys.
+    #[error(
+        "period {period} of client {client} was sent in part before its send was abandoned, and {count} entr(ies) \
+         already posted to the accounting package are not in the proposal any more (the first: {first}), so their \
+         events would be posted twice: entry keys change with the rule set's version, the detail level and the \
+         month's events, so reload the month with the rule set and detail level it was first sent with"
+    )]
+    PostedNotProposed { client: String, period: YearMonth, count: u64, first: EntryKey },
+    /// Unposted entries of an abandon that did not finish are missing from the new proposal.
+    #[error(
+        "period {period} of client {client} has {count} unposted entr(ies) left from an abandoned send that are not \
+         in the proposal any more (the first: {first}): abandon again (it looks them up in the accounting package \
+         and drops them), then send"
+    )]
+    AbandonLeftovers { client: String, period: YearMonth, count: u64, first: EntryKey },
 }
 
 impl PeriodError {
@@ -75,7 +112,13 @@ impl PeriodError {
             | PeriodError::CannotReopen { .. }
             | PeriodError::Blocked { .. }
             | PeriodError::SameUser { .. }
-            | PeriodError::Locked { .. } => false,
+            | PeriodError::Locked { .. }
+            | PeriodError::CannotAbandon { .. }
+            | PeriodError::PostedNotProposed { .. }
+            | PeriodError::AbandonLeftovers { .. } => false,
+            // The other sender finishes, or its lease runs out.
+            PeriodError::StillSending { .. } => true,
+            PeriodError::AbandonUnfinished { error, .. } => error.is_retryable(),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Close month / Reload: sync, book, journalize, summarize, validate, stage (DESIGN.md section 7).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use tieout_core::connector::{AccountingSink, ServicingSource};
-use tieout_core::entry::{EntryBuilder, EntryHeader, JournalEntry};
+use tieout_core::entry::{EntryBuilder, EntryHeader, EntryKey, JournalEntry};
 use tieout_core::event::{Event, EventKind};
 use tieout_core::ids::ClientId;
 use tieout_core::ids::EventId;
@@ -12,7 +12,7 @@ use tieout_core::money::Money;
 use tieout_engine::journal::{EventHistory, Journalizer, KeyScope};
 use tieout_engine::rules::LoanState;
 use tieout_engine::summarize::{Proposed, summarize};
-use tieout_store::{PeriodStatus, Problem, Severity, Store, YearMonth};
+use tieout_store::{PeriodStatus, PostingStatus, Problem, Severity, Store, YearMonth};
 
 use crate::book::plan_bookings;
 use crate::sync::{SyncReport, ensure_client, sync_events};
@@ -24,9 +24,11 @@ use crate::{Books, PeriodError, SYNC_PAGE_SIZE};
 pub struct ProposeReport {
     pub period: YearMonth,
     pub synced: SyncReport,
-    /// Events booked by this proposal (into this month or an earlier open one).
+    /// Events booked by this proposal (into this month or an earlier open one; late ones possibly
+    /// into a later one, when this month was sent in part).
     pub booked: u64,
-    /// Of them, late ones: dated in a sent or locked month, booked on another month's first day.
+    /// Of them, late ones: dated in a closed (sent, or sent in part) or locked month, booked on
+    /// another month's first day.
     pub late: u64,
     /// Events journalized for the month.
     pub events: u64,
@@ -104,7 +106,10 @@ async fn build(
 
     let unbooked = store.events().unbooked(client).await?;
     let periods = store.periods().list(client).await?;
-    let plan = plan_bookings(&unbooked, &periods, period, lock_date);
+    // Months with entries in the accounting package take no new events (see `book`), this one
+    // included when its send was abandoned part-way.
+    let posted_months = store.postings().periods_with_posted(client).await?;
+    let plan = plan_bookings(&unbooked, &periods, &posted_months, period, lock_date);
     for month in &plan.new_months {
         store.periods().ensure(client, *month).await?;
     }
@@ -138,7 +143,23 @@ async fn build(
             Vec::new()
         }
     };
-    let facts = ProposalFacts { period, chart: &chart, lock_date, currencies: &capabilities.currencies };
+    // The month's entries posted before its send was abandoned: in the accounting package already,
+    // so its lock date cannot refuse them.
+    let posted: BTreeSet<EntryKey> = if posted_months.contains(&period) {
+        let postings = store.postings().list(client, period).await?;
+        postings.into_iter().filter(|p| p.status == PostingStatus::Posted).map(|p| p.key).collect()
+    } else {
+        BTreeSet::new()
+    };
+    let facts = ProposalFacts {
+        period,
+        posted: &posted,
+        chart: &chart,
+        lock_date,
+        currencies: &capabilities.currencies,
+        dimensions: &capabilities.dimensions,
+        mapping: books.mapping,
+    };
     problems.extend(validate(&facts, &journal.problems, &proposals));
     problems.sort_by_key(|p| p.severity != Severity::Error);
 

@@ -5,8 +5,12 @@
 //! sink by its key (`find_posted`): found means posted, recorded without posting again. Per-item
 //! outcomes: posted → `posted` with the external id; a definite refusal → `failed`; an unknown
 //! outcome (timeout, sink unavailable) → released, looked up on the next claim.
+//!
+//! A month whose send was abandoned (see `abandon`) and proposed again keeps the postings of its
+//! posted entries: the new proposal must contain each of them under its key, or Send refuses
+//! (their events would otherwise be posted a second time under another key).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -14,6 +18,7 @@ use tieout_core::connector::{AccountMapping, AccountingSink, Dimensions, Posting
 use tieout_core::entry::{EntryKey, JournalEntry};
 use tieout_store::{ClaimRequest, ClaimedPosting, PeriodStatus, PostingCounts, PostingStatus, Store, YearMonth};
 
+use crate::validate::locked_entries;
 use crate::{Books, PeriodError};
 
 /// How a send behaves.
@@ -21,7 +26,8 @@ use crate::{Books, PeriodError};
 pub struct SendOptions {
     /// How long a claim holds: longer than one sink call can take.
     pub lease: Duration,
-    /// Claims per entry before an entry whose outcome stays unknown is marked failed.
+    /// Claims per entry before an entry whose outcome stays unknown is marked failed; each Send
+    /// that resumes a period gives its failed entries this many claims again.
     pub max_attempts: u32,
     /// Pause before claiming again after an unknown outcome.
     pub retry_pause: Duration,
@@ -119,18 +125,21 @@ pub async fn send(
             if blocking > 0 {
                 return Err(PeriodError::Blocked { client: name, period, blocking });
             }
+            let posted_before = check_earlier_postings(store, client, period).await?;
             if let Some(lock_date) = sink.lock_date().await? {
                 let entries = store.entries().list(client, period).await?;
-                let first = entries.iter().filter(|e| e.entry.is_postable()).map(|e| e.entry.date()).min();
-                if let Some(first) = first.filter(|d| *d <= lock_date) {
+                // As the proposal's `locked` check: entries posted before an abandon do not count.
+                let locked = locked_entries(entries.iter().map(|e| &e.entry), &posted_before, lock_date);
+                if let Some(first) = locked.iter().map(|e| e.date()).min() {
                     return Err(PeriodError::Locked { client: name, period, lock_date, first });
                 }
             }
             let moved =
                 store.periods().transition(client, period, PeriodStatus::Proposed, PeriodStatus::Sending, actor).await;
-            // Another sender won the compare-and-set: help it send rather than fail.
+            // Another sender won the compare-and-set: help it send rather than fail — or, when it
+            // has finished already (`sent`), report that (enqueue and claim below find it sent).
             if let Err(err) = moved
-                && status_now(store, books, period).await? != PeriodStatus::Sending
+                && !matches!(status_now(store, books, period).await?, PeriodStatus::Sending | PeriodStatus::Sent)
             {
                 return Err(err.into());
             }
@@ -142,6 +151,8 @@ pub async fn send(
         status @ PeriodStatus::Sent => return Err(PeriodError::AlreadySent { client: name, period, status }),
         status => return Err(PeriodError::NotProposed { client: name, period, status }),
     }
+    // Again now that the proposal cannot change (a reload may have slipped in before `sending`).
+    check_earlier_postings(store, client, period).await?;
     // Idempotent: keys that have a posting keep it (a crash between the two steps loses nothing).
     if let Err(err) = store.postings().enqueue_period(client, period).await {
         finished_by_another(store, books, period, err).await?;
@@ -224,11 +235,13 @@ async fn send_batch(
     let mut unknown = false;
     let mut to_post: Vec<&EntryKey> = Vec::with_capacity(claimed.len());
     for claim in claimed {
-        if claim.attempts > options.max_attempts {
+        // Tries since the last retry, not attempts ever: a Send that resumes the period gives a
+        // failed entry `max_attempts` more (each looked up first, as `must_look_up` says).
+        if claim.tries_since_retry > options.max_attempts {
             let error = format!(
                 "the accounting package's answer stayed unknown after {} attempts; it was looked up each time and \
                  not found",
-                claim.attempts - 1
+                claim.tries_since_retry - 1
             );
             postings.mark_failed(client, &claim.key, owner, &error, true).await?;
             continue;
@@ -309,6 +322,60 @@ async fn send_batch(
             }
         }
     }
+}
+
+/// The period's postings made before its proposal (a send that was abandoned, then the month
+/// reloaded): each must be a proposed, postable entry of this period under the same key — a
+/// posted one is then recognized and never posted again; an unposted one is looked up first.
+/// Returns the keys already posted. Cheap when there are none (every first send).
+async fn check_earlier_postings(
+    store: &Store,
+    client: &tieout_core::ids::ClientId,
+    period: YearMonth,
+) -> Result<BTreeSet<EntryKey>, PeriodError> {
+    let postings = store.postings().list(client, period).await?;
+    if postings.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let keys: Vec<EntryKey> = postings.iter().map(|p| p.key.clone()).collect();
+    let proposed: BTreeSet<EntryKey> = store
+        .entries()
+        .by_keys(client, &keys)
+        .await?
+        .into_iter()
+        .filter(|s| s.period == period && s.entry.is_postable())
+        .map(|s| s.entry.key().clone())
+        .collect();
+    let mut posted = BTreeSet::new();
+    let (mut lost, mut leftover) = (Vec::new(), Vec::new());
+    for posting in postings {
+        match (posting.status == PostingStatus::Posted, proposed.contains(&posting.key)) {
+            (true, true) => {
+                posted.insert(posting.key);
+            }
+            (true, false) => lost.push(posting.key),
+            // Left by an abandon whose look-ups failed: claimed, it would fail as "no longer proposed".
+            (false, false) => leftover.push(posting.key),
+            (false, true) => {}
+        }
+    }
+    if let Some(first) = lost.first() {
+        return Err(PeriodError::PostedNotProposed {
+            client: client.to_string(),
+            period,
+            count: lost.len() as u64,
+            first: first.clone(),
+        });
+    }
+    if let Some(first) = leftover.first() {
+        return Err(PeriodError::AbandonLeftovers {
+            client: client.to_string(),
+            period,
+            count: leftover.len() as u64,
+            first: first.clone(),
+        });
+    }
+    Ok(posted)
 }
 
 /// Ok when `err` came from another sender having finished the period (it is `sent` now).

@@ -7,8 +7,9 @@
 //! | `account_inactive` | error | … and is active |
 //! | `account_currency` | error | an account tied to one currency gets only that currency |
 //! | `account_type` | warning | the account's type is plausible for the role |
-//! | `locked` | error | no entry is dated on or before the accounting package's lock date |
+//! | `locked` | error | no entry is dated on or before the accounting package's lock date (entries posted already, before a send was abandoned, are not counted: they are in the accounting package) |
 //! | `currency_not_enabled` | error | the accounting package takes the entry's currency |
+//! | `dimension_unsupported` | error | every dimension the mapping gives an office on the entries (`[offices.X]`) is one the accounting package takes |
 //! | `bad_entry` | error | every entry balanced and summarizable (by construction; reported if not) |
 //!
 //! Events of unknown kinds never reach a proposal: the event parser refuses them when the source
@@ -17,12 +18,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use tieout_core::connector::{CurrencySupport, LedgerAccount};
-use tieout_core::entry::JournalEntry;
-use tieout_core::ids::{AccountRef, ProductId};
+use tieout_core::connector::{AccountMapping, CurrencySupport, LedgerAccount};
+use tieout_core::entry::{EntryKey, JournalEntry};
+use tieout_core::ids::{AccountRef, OfficeId, ProductId};
 use tieout_core::money::Currency;
 use tieout_core::role::Role;
 use tieout_engine::journal::JournalProblem;
+use tieout_engine::mapping::MappingFile;
 use tieout_engine::summarize::Proposed;
 use tieout_store::{Problem, Severity, YearMonth};
 
@@ -33,6 +35,13 @@ pub struct ProposalFacts<'a> {
     pub chart: &'a [LedgerAccount],
     pub lock_date: Option<NaiveDate>,
     pub currencies: &'a CurrencySupport,
+    /// Dimension names the accounting package takes on a line (its capabilities).
+    pub dimensions: &'a [String],
+    /// The client's mapping: the dimensions of each office (`[offices.X]`).
+    pub mapping: &'a MappingFile,
+    /// Keys of the month's entries posted already (its send was abandoned part-way): they are in
+    /// the accounting package and never sent again, so the lock date cannot refuse them.
+    pub posted: &'a BTreeSet<EntryKey>,
 }
 
 /// Every problem of a proposal: the journalizer's (one per event that could not be journalized),
@@ -43,6 +52,7 @@ pub fn validate(facts: &ProposalFacts<'_>, journal: &[JournalProblem], proposals
     check_accounts(facts, &entries, &mut problems);
     check_lock_date(facts, &entries, &mut problems);
     check_currencies(facts, &entries, &mut problems);
+    check_dimensions(facts, &entries, &mut problems);
     problems
 }
 
@@ -57,7 +67,7 @@ pub(crate) fn bad_entry(message: &str) -> Problem {
     )
 }
 
-fn problem(code: &str, severity: Severity, sentence: String, fix: String) -> Problem {
+pub(crate) fn problem(code: &str, severity: Severity, sentence: String, fix: String) -> Problem {
     Problem { code: code.to_owned(), severity, sentence, fix, event: None, product: None, role: None, account: None }
 }
 
@@ -82,7 +92,7 @@ fn journal_problem(p: &JournalProblem) -> Problem {
 }
 
 fn check_accounts(facts: &ProposalFacts<'_>, entries: &[&JournalEntry], problems: &mut Vec<Problem>) {
-    let chart: BTreeMap<&AccountRef, &LedgerAccount> = facts.chart.iter().map(|a| (&a.account, a)).collect();
+    let chart = chart_index(facts.chart);
     // Each account once, with the first role and product that use it; each (role, account) once.
     let mut accounts: BTreeMap<&AccountRef, (Role, &ProductId)> = BTreeMap::new();
     let mut role_accounts: BTreeSet<(Role, &AccountRef)> = BTreeSet::new();
@@ -95,74 +105,122 @@ fn check_accounts(facts: &ProposalFacts<'_>, entries: &[&JournalEntry], problems
         }
     }
     for (account, (role, product)) in &accounts {
-        let used = format!("used for {role} of product '{product}'");
-        let with_fix = |code: &str, sentence: String, fix: String| Problem {
-            account: Some((*account).clone()),
-            role: Some(*role),
-            product: Some((*product).clone()),
-            ..problem(code, Severity::Error, sentence, fix)
-        };
-        match chart.get(account) {
-            None => problems.push(with_fix(
-                "account_missing",
-                format!("Account '{account}' ({used}) does not exist in the accounting package's chart of accounts."),
-                format!(
-                    "Create it in the accounting package, or map {role} to an existing account in the mapping, then \
-                     reload the month."
-                ),
-            )),
-            Some(found) if !found.active => problems.push(with_fix(
-                "account_inactive",
-                format!("Account '{account}' ({used}) is inactive in the accounting package."),
-                format!(
-                    "Reactivate it in the accounting package, or map {role} to an active account in the mapping, \
-                     then reload the month."
-                ),
-            )),
-            Some(_) => {}
-        }
+        let by = format!("product '{product}'");
+        let used = AccountUse { account, role: *role, product: Some(product), by: &by };
+        problems.extend(account_state_problem(&chart, &used, RELOAD));
     }
     for (account, currency) in &account_currencies {
-        if let Some(found) = chart.get(account)
-            && let Some(tied) = found.currency
-            && tied != *currency
-        {
-            problems.push(Problem {
-                account: Some((*account).clone()),
-                ..problem(
-                    "account_currency",
-                    Severity::Error,
-                    format!("Account '{account}' takes only {tied} in the accounting package, but entries in {currency} use it."),
-                    format!("Map the {currency} lines to a {currency} account in the mapping, then reload the month."),
-                )
-            });
-        }
+        let users = format!("entries in {currency} use it");
+        problems.extend(account_currency_problem(&chart, account, *currency, &users, RELOAD));
     }
     for (role, account) in &role_accounts {
-        let expected = role.expected_type();
-        if let Some(found) = chart.get(account)
-            && let Some(actual) = found.account_type
-            && actual != expected
-        {
-            problems.push(Problem {
-                account: Some((*account).clone()),
-                role: Some(*role),
-                ..problem(
-                    "account_type",
-                    Severity::Warning,
-                    format!(
-                        "Account '{account}' is {actual} in the accounting package, but {role} is usually {expected}."
-                    ),
-                    format!("Check that {role} is mapped to the account you mean; if it is, nothing needs to be done."),
-                )
-            });
-        }
+        problems.extend(account_type_problem(&chart, account, *role));
     }
+}
+
+/// What a fix found by a proposal ends with.
+const RELOAD: &str = "reload the month";
+
+/// The accounting package's chart by account reference.
+pub(crate) type Chart<'a> = BTreeMap<&'a AccountRef, &'a LedgerAccount>;
+
+pub(crate) fn chart_index(chart: &[LedgerAccount]) -> Chart<'_> {
+    chart.iter().map(|a| (&a.account, a)).collect()
+}
+
+/// An account the mapping gives a role, and whose role it is, for the sentences of the account
+/// checks (shared by the proposal and `tieout check`).
+pub(crate) struct AccountUse<'a> {
+    pub account: &'a AccountRef,
+    pub role: Role,
+    pub product: Option<&'a ProductId>,
+    /// Whose role it is: "product 'gold'", "payment type 'ach'".
+    pub by: &'a str,
+}
+
+/// `account_missing` or `account_inactive` (errors) when the chart cannot take the account;
+/// `then` is what to do after the fix ("reload the month").
+pub(crate) fn account_state_problem(chart: &Chart<'_>, used: &AccountUse<'_>, then: &str) -> Option<Problem> {
+    let (account, role) = (used.account, used.role);
+    let with_fix = |code: &str, sentence: String, fix: String| Problem {
+        account: Some(account.clone()),
+        role: Some(role),
+        product: used.product.cloned(),
+        ..problem(code, Severity::Error, sentence, fix)
+    };
+    let what = format!("used for {role} of {}", used.by);
+    match chart.get(account) {
+        None => Some(with_fix(
+            "account_missing",
+            format!("Account '{account}' ({what}) does not exist in the accounting package's chart of accounts."),
+            format!(
+                "Create it in the accounting package, or map {role} to an existing account in the mapping, then {then}."
+            ),
+        )),
+        Some(found) if !found.active => Some(with_fix(
+            "account_inactive",
+            format!("Account '{account}' ({what}) is inactive in the accounting package."),
+            format!(
+                "Reactivate it in the accounting package, or map {role} to an active account in the mapping, then \
+                 {then}."
+            ),
+        )),
+        Some(_) => None,
+    }
+}
+
+/// `account_currency` (error) when the chart ties the account to a currency other than
+/// `currency`; `users` says who books `currency` on it ("entries in USD use it").
+pub(crate) fn account_currency_problem(
+    chart: &Chart<'_>,
+    account: &AccountRef,
+    currency: Currency,
+    users: &str,
+    then: &str,
+) -> Option<Problem> {
+    let tied = chart.get(account)?.currency?;
+    (tied != currency).then(|| Problem {
+        account: Some(account.clone()),
+        ..problem(
+            "account_currency",
+            Severity::Error,
+            format!("Account '{account}' takes only {tied} in the accounting package, but {users}."),
+            format!("Map the {currency} lines to a {currency} account in the mapping, then {then}."),
+        )
+    })
+}
+
+/// `account_type` (a warning) when the account's type in the chart is not the one the role
+/// usually has.
+pub(crate) fn account_type_problem(chart: &Chart<'_>, account: &AccountRef, role: Role) -> Option<Problem> {
+    let expected = role.expected_type();
+    let actual = chart.get(account)?.account_type?;
+    (actual != expected).then(|| Problem {
+        account: Some(account.clone()),
+        role: Some(role),
+        ..problem(
+            "account_type",
+            Severity::Warning,
+            format!("Account '{account}' is {actual} in the accounting package, but {role} is usually {expected}."),
+            format!("Check that {role} is mapped to the account you mean; if it is, nothing needs to be done."),
+        )
+    })
+}
+
+/// The entries the accounting package's lock date refuses: postable, dated on or before `lock`,
+/// and not posted already (`posted`: what a send abandoned part-way got there). The proposal's
+/// `locked` check and Send's own check both use it, so they never disagree.
+pub(crate) fn locked_entries<'e>(
+    entries: impl IntoIterator<Item = &'e JournalEntry>,
+    posted: &BTreeSet<EntryKey>,
+    lock: NaiveDate,
+) -> Vec<&'e JournalEntry> {
+    entries.into_iter().filter(|e| e.is_postable() && e.date() <= lock && !posted.contains(e.key())).collect()
 }
 
 fn check_lock_date(facts: &ProposalFacts<'_>, entries: &[&JournalEntry], problems: &mut Vec<Problem>) {
     let Some(lock) = facts.lock_date else { return };
-    let locked: Vec<&&JournalEntry> = entries.iter().filter(|e| e.is_postable() && e.date() <= lock).collect();
+    let locked = locked_entries(entries.iter().copied(), facts.posted, lock);
     if let Some(first) = locked.iter().map(|e| e.date()).min() {
         problems.push(problem(
             "locked",
@@ -195,6 +253,40 @@ fn check_currencies(facts: &ProposalFacts<'_>, entries: &[&JournalEntry], proble
             ),
             format!("Enable {currency} in the accounting package (multicurrency), then reload the month."),
         ));
+    }
+}
+
+/// Send passes each line's office dimensions from the mapping; an accounting package refuses a
+/// dimension it does not know, which would stop the whole send. Found here, it is one problem per
+/// office and dimension, before anything is sent.
+fn check_dimensions(facts: &ProposalFacts<'_>, entries: &[&JournalEntry], problems: &mut Vec<Problem>) {
+    let mut offices: BTreeMap<&OfficeId, usize> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| e.is_postable()) {
+        let on_entry: BTreeSet<&OfficeId> = entry.lines().iter().filter_map(|l| l.office()).collect();
+        for office in on_entry {
+            *offices.entry(office).or_default() += 1;
+        }
+    }
+    let taken = if facts.dimensions.is_empty() { "none".to_owned() } else { facts.dimensions.join(", ") };
+    for (office, count) in offices {
+        let Some(dimensions) = facts.mapping.office_dimensions(office) else { continue };
+        for (name, value) in dimensions.iter().filter(|(name, _)| !facts.dimensions.contains(*name)) {
+            problems.push(problem(
+                "dimension_unsupported",
+                Severity::Error,
+                format!(
+                    "Office '{office}' is mapped to {name} = '{value}', but the accounting package takes no '{name}' \
+                     dimension (it takes: {taken}); {count} entr{} of {} {} the office.",
+                    if count == 1 { "y" } else { "ies" },
+                    facts.period,
+                    if count == 1 { "uses" } else { "use" },
+                ),
+                format!(
+                    "Remove {name} from [offices.{office}] in the mapping, or turn {name} on in the accounting \
+                     package, then reload the month."
+                ),
+            ));
+        }
     }
 }
 

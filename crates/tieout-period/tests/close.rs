@@ -1,130 +1,39 @@
 //! The month close end to end: a memory source with the example events, a memory sink with the
-//! example mapping's accounts, a store on a temp SQLite file.
+//! example mapping's accounts, a store of each test's own — every test on SQLite and on Postgres.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Duration;
 
+use common::*;
 use sink_memory::{Faults, IdempotencyWindow, MemorySink, Settings};
 use source_memory::MemorySource;
-use tieout_core::connector::{AccountingSink, LedgerAccount, Posting};
+use tieout_core::connector::{AccountingSink, Posting};
 use tieout_core::entry::EntryKey;
-use tieout_core::event::{Event, parse_event_line, parse_events};
-use tieout_core::ids::{ClientId, EventId};
+use tieout_core::event::parse_event_line;
+use tieout_core::ids::EventId;
 use tieout_engine::mapping::MappingFile;
-use tieout_engine::rules::RuleSet;
 use tieout_engine::summarize::DetailLevel;
-use tieout_period::{Books, PeriodError, SendOptions, propose, reopen, send, sync_events};
-use tieout_store::{ClaimRequest, PeriodStatus, PostingStatus, Severity, Store, YearMonth};
+use tieout_period::{Books, PeriodError, propose, reopen, send, sync_events};
+use tieout_store::{Backend, ClaimRequest, PeriodStatus, PostingStatus, Severity};
 
-fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
-}
+on_both!(
+    sync_pages_resume_and_count_duplicates,
+    close_shows_problems_then_fix_reload_and_send_posts_each_entry_once,
+    proposing_the_same_month_twice_gives_the_same_keys_and_reopen_keeps_them,
+    separation_of_duties_refuses_the_preparer,
+    a_period_on_or_before_the_lock_date_is_refused,
+    timeouts_after_write_without_idempotency_still_post_once,
+    a_send_that_died_after_posting_is_resumed_without_posting_twice,
+    a_refused_entry_fails_alone_and_is_retried_by_the_next_send,
+    a_late_event_lands_in_the_next_open_month_with_its_original_date,
+    two_senders_at_once_post_each_entry_once,
+    a_reversal_of_an_earlier_months_event_mirrors_it,
+    office_dimensions_the_accounting_package_does_not_take_block_sending,
+);
 
-fn example_events() -> Vec<Event> {
-    let text = std::fs::read_to_string(repo_file("config/examples/events.jsonl")).unwrap();
-    parse_events(&text).collect::<Result<Vec<_>, _>>().unwrap()
-}
-
-fn mapping_text() -> String {
-    std::fs::read_to_string(repo_file("config/examples/mapping.toml")).unwrap()
-}
-
-fn good_mapping() -> MappingFile {
-    MappingFile::from_toml(&mapping_text(), "mapping.toml").unwrap()
-}
-
-/// The example mapping without an account for interest income (needed by the October accrual).
-fn broken_mapping() -> MappingFile {
-    let text = mapping_text().replace("interest_income = \"Income:Interest\"\n", "");
-    MappingFile::from_toml(&text, "mapping.toml").unwrap()
-}
-
-const OCTOBER: &str = "2026-10";
-const NOVEMBER: &str = "2026-11";
-
-fn month(text: &str) -> YearMonth {
-    text.parse().unwrap()
-}
-
-/// Every account of the example mapping, active, except `inactive`.
-fn chart(inactive: &[&str]) -> Vec<LedgerAccount> {
-    good_mapping()
-        .accounts()
-        .into_iter()
-        .map(|account| LedgerAccount {
-            active: !inactive.contains(&account.as_str()),
-            name: account.to_string(),
-            account,
-            account_type: None,
-            currency: None,
-        })
-        .collect()
-}
-
-fn sink_with(settings: Settings) -> MemorySink {
-    MemorySink::new(Settings { dimensions: vec!["class".into()], ..settings }).unwrap()
-}
-
-fn sink(inactive: &[&str]) -> MemorySink {
-    sink_with(Settings { accounts: chart(inactive), ..Settings::default() })
-}
-
-struct Fixture {
-    store: Store,
-    client: ClientId,
-    rules: RuleSet,
-    good: MappingFile,
-    _dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    async fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}/tieout.db", dir.path().display())).await.unwrap();
-        store.migrate().await.unwrap();
-        Fixture { store, client: ClientId::from("demo"), rules: RuleSet::standard(), good: good_mapping(), _dir: dir }
-    }
-
-    fn books<'a>(&'a self, mapping: &'a MappingFile) -> Books<'a> {
-        Books {
-            client: &self.client,
-            rules: &self.rules,
-            mapping,
-            detail: DetailLevel::ProductDay,
-            separation_of_duties: false,
-        }
-    }
-
-    async fn status(&self, period: &str) -> PeriodStatus {
-        self.store.periods().get(&self.client, month(period)).await.unwrap().unwrap().status
-    }
-
-    async fn keys(&self, period: &str) -> Vec<EntryKey> {
-        let entries = self.store.entries().list(&self.client, month(period)).await.unwrap();
-        entries.into_iter().filter(|e| e.entry.is_postable()).map(|e| e.entry.key().clone()).collect()
-    }
-
-    async fn propose_good(&self, source: &MemorySource, sink: &MemorySink, period: &str) {
-        let report = propose(&self.store, &self.books(&self.good), source, sink, month(period), "pat").await.unwrap();
-        assert_eq!(report.blocking(), 0, "{:#?}", report.problems);
-    }
-}
-
-fn fast() -> SendOptions {
-    SendOptions { lease: Duration::from_secs(60), max_attempts: 5, retry_pause: Duration::ZERO }
-}
-
-fn assert_each_posted_once(sink: &MemorySink, keys: &[EntryKey]) {
-    assert!(!keys.is_empty());
-    for key in keys {
-        assert_eq!(sink.posted_count(key).unwrap(), 1, "entry {key} is not in the sink exactly once");
-    }
-    assert_eq!(sink.entries().unwrap().len(), keys.len(), "the sink holds entries that were not proposed");
-}
-
-#[tokio::test]
-async fn sync_pages_resume_and_count_duplicates() {
-    let f = Fixture::new().await;
+async fn sync_pages_resume_and_count_duplicates(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let events = example_events();
     // A run that stored the first five events and died before its cursor commit.
     f.store.clients().ensure(&f.client, "demo").await.unwrap();
@@ -148,9 +57,8 @@ async fn sync_pages_resume_and_count_duplicates() {
     assert_eq!((grown.pages, grown.new, grown.duplicates), (1, 1, 0));
 }
 
-#[tokio::test]
-async fn close_shows_problems_then_fix_reload_and_send_posts_each_entry_once() {
-    let f = Fixture::new().await;
+async fn close_shows_problems_then_fix_reload_and_send_posts_each_entry_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let sink = sink(&["Assets:Loans:Auto"]);
     let broken = broken_mapping();
@@ -224,9 +132,8 @@ async fn close_shows_problems_then_fix_reload_and_send_posts_each_entry_once() {
     }
 }
 
-#[tokio::test]
-async fn proposing_the_same_month_twice_gives_the_same_keys_and_reopen_keeps_them() {
-    let f = Fixture::new().await;
+async fn proposing_the_same_month_twice_gives_the_same_keys_and_reopen_keeps_them(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let sink = sink(&[]);
     f.propose_good(&source, &sink, OCTOBER).await;
@@ -254,9 +161,8 @@ async fn proposing_the_same_month_twice_gives_the_same_keys_and_reopen_keeps_the
     assert!(report.entries as usize >= first.len());
 }
 
-#[tokio::test]
-async fn separation_of_duties_refuses_the_preparer() {
-    let f = Fixture::new().await;
+async fn separation_of_duties_refuses_the_preparer(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let sink = sink(&[]);
     let books = Books { separation_of_duties: true, ..f.books(&f.good) };
@@ -278,9 +184,8 @@ async fn separation_of_duties_refuses_the_preparer() {
     assert_eq!((period.closed_by.as_deref(), period.sent_by.as_deref()), (Some("pat"), Some("sam")));
 }
 
-#[tokio::test]
-async fn a_period_on_or_before_the_lock_date_is_refused() {
-    let f = Fixture::new().await;
+async fn a_period_on_or_before_the_lock_date_is_refused(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let open_books = sink(&[]);
     f.propose_good(&source, &open_books, OCTOBER).await;
@@ -306,9 +211,8 @@ async fn a_period_on_or_before_the_lock_date_is_refused() {
     assert!(problem.sentence.contains("dated on or before 2026-10-31"), "{}", problem.sentence);
 }
 
-#[tokio::test]
-async fn timeouts_after_write_without_idempotency_still_post_once() {
-    let f = Fixture::new().await;
+async fn timeouts_after_write_without_idempotency_still_post_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     // No idempotency at all, and every post call writes then times out: only find_posted saves us.
     let sink = sink_with(Settings {
@@ -328,9 +232,8 @@ async fn timeouts_after_write_without_idempotency_still_post_once() {
     assert_each_posted_once(&sink, &keys);
 }
 
-#[tokio::test]
-async fn a_send_that_died_after_posting_is_resumed_without_posting_twice() {
-    let f = Fixture::new().await;
+async fn a_send_that_died_after_posting_is_resumed_without_posting_twice(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let sink = sink_with(Settings {
         accounts: chart(&[]),
@@ -372,9 +275,8 @@ async fn a_send_that_died_after_posting_is_resumed_without_posting_twice() {
     assert_each_posted_once(&sink, &keys);
 }
 
-#[tokio::test]
-async fn a_refused_entry_fails_alone_and_is_retried_by_the_next_send() {
-    let f = Fixture::new().await;
+async fn a_refused_entry_fails_alone_and_is_retried_by_the_next_send(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sink.jsonl");
@@ -414,19 +316,8 @@ async fn a_refused_entry_fails_alone_and_is_retried_by_the_next_send() {
     assert_each_posted_once(&clean, &keys);
 }
 
-fn late_event(id: &str, date: &str) -> Event {
-    parse_event_line(
-        &format!(
-            r#"{{"id":"{id}","loan_id":"L-1001","product":"personal","kind":"repayment","date":"{date}","currency":"USD","amount":"100.00","portions":{{"principal":"100.00"}},"payment_type":"ach","office":"HQ"}}"#
-        ),
-        None,
-    )
-    .unwrap()
-}
-
-#[tokio::test]
-async fn a_late_event_lands_in_the_next_open_month_with_its_original_date() {
-    let f = Fixture::new().await;
+async fn a_late_event_lands_in_the_next_open_month_with_its_original_date(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let events = example_events();
     let sink = sink(&[]);
     f.propose_good(&MemorySource::new(events.clone()), &sink, OCTOBER).await;
@@ -448,17 +339,7 @@ async fn a_late_event_lands_in_the_next_open_month_with_its_original_date() {
     assert_eq!(stored.original_date(), Some("2026-10-20".parse().unwrap()));
 
     // Its entry is dated November 1st and names the original date; October is untouched.
-    let late_detail = {
-        let mut found = None;
-        for staged in f.store.entries().list(&f.client, month(NOVEMBER)).await.unwrap() {
-            for detail in f.store.entries().detail(&f.client, staged.entry.key()).await.unwrap() {
-                if detail.events().contains(&EventId::from("tx-late")) {
-                    found = Some(detail);
-                }
-            }
-        }
-        found.expect("the late event's entry is in November")
-    };
+    let late_detail = f.detail_of(NOVEMBER, "tx-late").await.expect("the late event's entry is in November");
     assert_eq!(late_detail.date(), "2026-11-01".parse().unwrap());
     assert!(late_detail.memo().contains("original date 2026-10-20"), "{}", late_detail.memo());
     assert_eq!(f.keys(OCTOBER).await, october_keys);
@@ -470,9 +351,8 @@ async fn a_late_event_lands_in_the_next_open_month_with_its_original_date() {
     assert_each_posted_once(&sink, &all);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_senders_at_once_post_each_entry_once() {
-    let f = Fixture::new().await;
+async fn two_senders_at_once_post_each_entry_once(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let source = MemorySource::new(example_events());
     let sink = sink_with(Settings {
         accounts: chart(&[]),
@@ -495,9 +375,8 @@ async fn two_senders_at_once_post_each_entry_once() {
     assert_each_posted_once(&sink, &keys);
 }
 
-#[tokio::test]
-async fn a_reversal_of_an_earlier_months_event_mirrors_it() {
-    let f = Fixture::new().await;
+async fn a_reversal_of_an_earlier_months_event_mirrors_it(backend: Backend) {
+    let f = Fixture::new(backend).await;
     let mut events = example_events();
     events.push(
         parse_event_line(
@@ -539,4 +418,64 @@ async fn a_reversal_of_an_earlier_months_event_mirrors_it() {
         out
     };
     assert_eq!(lines(&reversal.entry, false), lines(&original, true));
+}
+
+async fn office_dimensions_the_accounting_package_does_not_take_block_sending(backend: Backend) {
+    let f = Fixture::new(backend).await;
+    let source = MemorySource::new(example_events());
+    // The sink takes `class` only; the mapping gives head office a `location` too.
+    let class_only = sink(&[]);
+    let text = mapping_text().replace(
+        "[offices.HQ]\nclass = \"Headquarters\"\n",
+        "[offices.HQ]\nclass = \"Headquarters\"\nlocation = \"Main St\"\n",
+    );
+    assert_ne!(text, mapping_text(), "the example mapping has [offices.HQ]");
+    let located = MappingFile::from_toml(&text, "mapping.toml").unwrap();
+
+    let report = propose(&f.store, &f.books(&located), &source, &class_only, month(OCTOBER), "pat").await.unwrap();
+    let found: Vec<_> = report.problems.iter().filter(|p| p.code == "dimension_unsupported").collect();
+    assert_eq!(found.len(), 1, "{:#?}", report.problems);
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(
+        found[0].sentence.starts_with(
+            "Office 'HQ' is mapped to location = 'Main St', but the accounting package takes no 'location' dimension \
+             (it takes: class); "
+        ),
+        "{}",
+        found[0].sentence
+    );
+    assert!(found[0].sentence.ends_with("of 2026-10 use the office."), "{}", found[0].sentence);
+    assert_eq!(
+        found[0].fix,
+        "Remove location from [offices.HQ] in the mapping, or turn location on in the accounting package, then \
+         reload the month."
+    );
+    assert_eq!(report.blocking(), 1, "{:#?}", report.problems);
+
+    // Send is refused before anything reaches the accounting package.
+    let err = send(&f.store, &f.books(&located), &class_only, month(OCTOBER), "sam", &fast()).await.unwrap_err();
+    assert!(matches!(err, PeriodError::Blocked { blocking: 1, .. }), "{err}");
+    assert_eq!(f.status(OCTOBER).await, PeriodStatus::Proposed);
+    assert_eq!(class_only.entries().unwrap().len(), 0);
+
+    // A sink that takes no dimension at all: both offices' classes are problems.
+    let no_dimensions = MemorySink::new(Settings { accounts: chart(&[]), ..Settings::default() }).unwrap();
+    let report = propose(&f.store, &f.books(&f.good), &source, &no_dimensions, month(OCTOBER), "pat").await.unwrap();
+    let mut offices: Vec<&str> = report
+        .problems
+        .iter()
+        .filter(|p| p.code == "dimension_unsupported")
+        .map(|p| {
+            assert!(p.sentence.contains("takes no 'class' dimension (it takes: none)"), "{}", p.sentence);
+            p.sentence.split('\'').nth(1).unwrap()
+        })
+        .collect();
+    offices.sort_unstable();
+    assert_eq!(offices, ["HQ", "NORTH"]);
+
+    // Reloaded with the mapping the sink can take: no problems, and every entry is posted.
+    f.propose_good(&source, &class_only, OCTOBER).await;
+    let sent = send(&f.store, &f.books(&f.good), &class_only, month(OCTOBER), "sam", &fast()).await.unwrap();
+    assert_eq!(sent.status, PeriodStatus::Sent, "{}", sent.summary());
+    assert_each_posted_once(&class_only, &f.keys(OCTOBER).await);
 }

@@ -207,6 +207,9 @@ pub(crate) mod postings {
         pub retryable: bool,
         pub external_ref: Option<String>,
         pub attempts: i32,
+        /// Claims since the posting was created or put back by `retry_failed` (what
+        /// `max_attempts` caps; migration 000003).
+        pub tries_since_retry: i32,
         pub last_error: Option<String>,
         pub claimed_by: Option<String>,
         pub lease_until: Option<DateTimeUtc>,
@@ -310,6 +313,31 @@ pub(crate) mod audit_log {
         pub subject: String,
         pub before: Option<String>,
         pub after: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod accrual_states {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "accrual_states")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub client_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub loan: String,
+        pub product: String,
+        pub fingerprint: String,
+        pub accrued_through: Option<Date>,
+        pub active: bool,
+        /// The engine's `AccrualState` as JSON text.
+        pub state: String,
+        pub updated_at: DateTimeUtc,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ mod entity;
 mod error;
 mod migration;
 mod repo;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod types;
 
 use std::path::Path;
@@ -25,12 +27,14 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Dat
 use sea_orm_migration::{MigrationStatus, MigratorTrait};
 
 pub use error::{DbFailure, StoreError};
+pub use repo::accruals::{AccrualRecord, Accruals, LIFECYCLE_KINDS, LifecycleEvent};
 pub use repo::audit::{Audit, AuditQuery, AuditRecord, NewAuditRecord};
 pub use repo::clients::{Client, Clients};
 pub use repo::cursors::{Cursor, Cursors};
 pub use repo::entries::{Entries, StageReport, StagedEntry, StagingInfo};
 pub use repo::events::{Booking, Events, InsertReport, StoredEvent};
 pub use repo::jobs::{JobKey, JobRun, JobRuns, JobStart};
+pub use repo::ledger::Ledger;
 pub use repo::periods::{Period, Periods};
 pub use repo::postings::{ClaimRequest, ClaimedPosting, PostedOutcome, PostingCounts, PostingRecord, Postings};
 pub use repo::problems::{Problem, Problems};
@@ -253,8 +257,15 @@ impl Store {
     pub fn reconciliations(&self) -> Reconciliations<'_> {
         Reconciliations::new(self.conn())
     }
+    /// Sums of staged lines per account and loan, for reconciliation.
+    pub fn ledger(&self) -> Ledger<'_> {
+        Ledger::new(self.conn())
+    }
     pub fn audit(&self) -> Audit<'_> {
         Audit::new(self.conn())
+    }
+    pub fn accruals(&self) -> Accruals<'_> {
+        Accruals::new(self.conn())
     }
 }
 
@@ -304,8 +315,15 @@ impl Tx {
     pub fn reconciliations(&self) -> Reconciliations<'_> {
         Reconciliations::new(self.conn())
     }
+    /// Sums of staged lines per account and loan, for reconciliation.
+    pub fn ledger(&self) -> Ledger<'_> {
+        Ledger::new(self.conn())
+    }
     pub fn audit(&self) -> Audit<'_> {
         Audit::new(self.conn())
+    }
+    pub fn accruals(&self) -> Accruals<'_> {
+        Accruals::new(self.conn())
     }
 }
 

@@ -1,6 +1,5 @@
-//! The store's suite: every test below runs on SQLite and on Postgres (see `common`).
-
-mod common;
+//! The store's suite: every test below runs on SQLite and on Postgres, each on a database of its
+//! own (`tieout_store::testing`).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -22,10 +21,12 @@ use tieout_store::{
     PostedOutcome, PostingStatus, Problem, Severity, Store, StoreError, YearMonth,
 };
 
-use common::TestDb;
+use tieout_store::on_both;
+use tieout_store::testing::TestStore;
 
 on_both!(
     migrations_go_down_and_up_again,
+    the_tries_column_carries_over_the_attempts_of_existing_postings,
     a_database_newer_than_the_binary_is_refused,
     sqlite_runs_in_wal_with_full_sync_and_foreign_keys,
     clients_are_ensured_and_listed,
@@ -40,6 +41,9 @@ on_both!(
     concurrent_stagings_leave_one_whole_proposal,
     abandoned_stagings_are_invisible_and_collected,
     postings_follow_the_send_protocol,
+    a_retry_gives_a_failed_posting_max_attempts_more_and_still_looks_it_up,
+    unposted_postings_are_discarded_only_outside_sending,
+    periods_with_posted_entries_are_listed_whatever_their_status,
     concurrent_claims_never_hand_out_the_same_posting,
     problems_are_replaced_per_period,
     job_runs_are_unique_per_client_kind_date_and_partition,
@@ -53,6 +57,11 @@ on_both!(
 
 fn acme() -> ClientId {
     ClientId::from("acme")
+}
+
+/// A plain sea-orm connection to the test's database, for what the store's API must not allow.
+async fn raw(db: &TestStore) -> sea_orm::DatabaseConnection {
+    sea_orm::Database::connect(db.url.as_str()).await.expect("a raw connection")
 }
 
 fn ym(text: &str) -> YearMonth {
@@ -152,43 +161,88 @@ fn claim<'r>(client: &'r ClientId, period: &str, owner: &'r str, limit: u64) -> 
 
 /// Stages `proposals` into October and moves October to `sending`.
 async fn sending_october(store: &Store, proposals: &[Proposed]) {
-    open_period(store, "2026-10").await;
+    sending(store, &acme(), "2026-10", proposals).await;
+}
+
+/// Stages `proposals` into the client's `period` (both created if need be) and moves it to `sending`.
+async fn sending(store: &Store, client: &ClientId, period: &str, proposals: &[Proposed]) {
+    store.clients().ensure(client, client.as_str()).await.unwrap();
+    store.periods().ensure(client, ym(period)).await.unwrap();
     let periods = store.periods();
-    periods.transition(&acme(), ym("2026-10"), PeriodStatus::Open, PeriodStatus::Proposing, "pat").await.unwrap();
-    store.entries().stage(&acme(), ym("2026-10"), DetailLevel::Loan, proposals).await.unwrap();
-    periods.transition(&acme(), ym("2026-10"), PeriodStatus::Proposing, PeriodStatus::Proposed, "pat").await.unwrap();
-    periods.transition(&acme(), ym("2026-10"), PeriodStatus::Proposed, PeriodStatus::Sending, "sam").await.unwrap();
+    periods.transition(client, ym(period), PeriodStatus::Open, PeriodStatus::Proposing, "pat").await.unwrap();
+    store.entries().stage(client, ym(period), DetailLevel::Loan, proposals).await.unwrap();
+    periods.transition(client, ym(period), PeriodStatus::Proposing, PeriodStatus::Proposed, "pat").await.unwrap();
+    periods.transition(client, ym(period), PeriodStatus::Proposed, PeriodStatus::Sending, "sam").await.unwrap();
 }
 
 // ---------------------------------------------------------------- migrations and connection
 
-async fn migrations_go_down_and_up_again(db: &TestDb) {
+/// The migrations this binary knows start with these, oldest first.
+const FIRST_MIGRATIONS: [&str; 3] =
+    ["m20261201_000001_initial", "m20261201_000002_audit_append_only", "m20261202_000003_posting_tries"];
+
+async fn migrations_go_down_and_up_again(db: TestStore) {
     let store = &db.store;
+    let all: Vec<String> = store.migration_status().await.unwrap().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(all[..FIRST_MIGRATIONS.len()], FIRST_MIGRATIONS);
     let again = store.migrate().await.unwrap();
     assert!(again.applied.is_empty(), "a current schema migrates nothing: {again:?}");
-    assert_eq!(again.current.len(), 2);
+    assert_eq!(again.current, all);
     store.clients().ensure(&acme(), "Acme").await.unwrap();
 
     let reverted = store.migrate_down(None).await.unwrap();
-    assert_eq!(reverted, vec!["m20261201_000002_audit_append_only", "m20261201_000001_initial"]);
+    assert_eq!(reverted, all.iter().rev().cloned().collect::<Vec<_>>());
     let status = store.migration_status().await.unwrap();
     assert!(status.iter().all(|(_, applied)| !applied), "{status:?}");
     let gone = store.clients().list().await.unwrap_err();
     assert!(matches!(gone, StoreError::Database { .. }), "the tables are gone: {gone}");
 
     let report = store.migrate().await.unwrap();
-    assert_eq!(report.applied, vec!["m20261201_000001_initial", "m20261201_000002_audit_append_only"]);
+    assert_eq!(report.applied, all);
     assert!(store.clients().list().await.unwrap().is_empty(), "down dropped the data");
     store.clients().ensure(&acme(), "Acme").await.unwrap();
 
-    // One step down and up again: the audit triggers come and go on their own.
-    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), vec!["m20261201_000002_audit_append_only"]);
-    assert_eq!(store.migrate().await.unwrap().applied, vec!["m20261201_000002_audit_append_only"]);
-    assert_eq!(store.info().await.unwrap().migrations.len(), 2);
+    // Every later migration down and up again on its own, newest first, keeping the data.
+    for name in all[1..].iter().rev() {
+        assert_eq!(&store.migrate_down(Some(1)).await.unwrap(), std::slice::from_ref(name));
+    }
+    assert_eq!(store.migrate().await.unwrap().applied, all[1..]);
+    assert_eq!(store.info().await.unwrap().migrations, all);
+    assert_eq!(store.clients().list().await.unwrap().len(), 1, "the data stayed");
 }
 
-async fn a_database_newer_than_the_binary_is_refused(db: &TestDb) {
-    let raw = db.raw().await;
+async fn the_tries_column_carries_over_the_attempts_of_existing_postings(db: TestStore) {
+    let store = &db.store;
+    sending_october(store, &loan_level(&["m1"])).await;
+    store.postings().enqueue_period(&acme(), ym("2026-10")).await.unwrap();
+    let key = store.postings().list(&acme(), ym("2026-10")).await.unwrap()[0].key.clone();
+
+    // Back to the schema before `tries_since_retry`, where a posting was claimed four times.
+    let all = store.migration_status().await.unwrap();
+    let later = u32::try_from(all.len() - 2).unwrap();
+    let reverted = store.migrate_down(Some(later)).await.unwrap();
+    assert_eq!(reverted.last().map(String::as_str), Some(FIRST_MIGRATIONS[2]));
+    let raw = raw(&db).await;
+    raw.execute_unprepared("UPDATE postings SET status = 'failed', retryable = TRUE, attempts = 4").await.unwrap();
+
+    // Up again: the posting keeps its cap (its tries so far are its attempts) and must be looked up.
+    store.migrate().await.unwrap();
+    let record = store.postings().get(&acme(), &key).await.unwrap().unwrap();
+    assert_eq!((record.status, record.attempts, record.tries_since_retry), (PostingStatus::Failed, 4, 4));
+    let client = acme();
+    let mut capped = claim(&client, "2026-10", "w1", 10);
+    capped.max_attempts = 4;
+    assert!(store.postings().claim_for_send(&capped).await.unwrap().is_empty(), "4 tries made, 4 allowed");
+    assert_eq!(store.postings().retry_failed(&acme(), ym("2026-10")).await.unwrap(), 1);
+    let claimed = store.postings().claim_for_send(&capped).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|c| (c.attempts, c.tries_since_retry, c.must_look_up)).collect::<Vec<_>>(),
+        [(5, 1, true)]
+    );
+}
+
+async fn a_database_newer_than_the_binary_is_refused(db: TestStore) {
+    let raw = raw(&db).await;
     raw.execute_unprepared("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)")
         .await
         .unwrap();
@@ -202,7 +256,7 @@ async fn a_database_newer_than_the_binary_is_refused(db: &TestDb) {
     assert!(!err.is_retryable());
 }
 
-async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: &TestDb) {
+async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: TestStore) {
     let info = db.store.info().await.unwrap();
     assert!(!info.version.is_empty());
     match info.backend {
@@ -211,7 +265,9 @@ async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: &TestDb) {
             assert_eq!(pragmas["journal_mode"], "wal");
             assert_eq!(pragmas["synchronous"], "2", "FULL");
             assert_eq!(pragmas["foreign_keys"], "1");
-            assert!(db.url.contains("/nested/"), "the folder of a new file is created");
+            // The test store's file is in a folder that did not exist before the store was opened.
+            let file = db.url.strip_prefix("sqlite://").expect("a SQLite URL");
+            assert!(std::path::Path::new(file).is_file(), "the folder of a new file is created: {file}");
         }
         tieout_store::Backend::Postgres => assert!(info.version.starts_with("PostgreSQL"), "{}", info.version),
     }
@@ -219,7 +275,7 @@ async fn sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db: &TestDb) {
 
 // ---------------------------------------------------------------- clients and periods
 
-async fn clients_are_ensured_and_listed(db: &TestDb) {
+async fn clients_are_ensured_and_listed(db: TestStore) {
     let clients = db.store.clients();
     let first = clients.ensure(&acme(), "Acme").await.unwrap();
     let renamed = clients.ensure(&acme(), "Acme Lending").await.unwrap();
@@ -230,7 +286,7 @@ async fn clients_are_ensured_and_listed(db: &TestDb) {
     assert!(clients.get(&ClientId::from("nobody")).await.unwrap().is_none());
 }
 
-async fn periods_follow_their_status_machine(db: &TestDb) {
+async fn periods_follow_their_status_machine(db: TestStore) {
     use PeriodStatus::*;
     let store = &db.store;
     open_period(store, "2026-10").await;
@@ -294,7 +350,7 @@ async fn periods_follow_their_status_machine(db: &TestDb) {
     assert_eq!(log[0].before.as_deref(), Some(r#"{"status":"sending"}"#));
 }
 
-async fn concurrent_transitions_let_exactly_one_win(db: &TestDb) {
+async fn concurrent_transitions_let_exactly_one_win(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-01").await;
     for month in 1..=12 {
@@ -332,7 +388,7 @@ async fn concurrent_transitions_let_exactly_one_win(db: &TestDb) {
 
 // ---------------------------------------------------------------- events and cursors
 
-async fn events_are_deduplicated_and_read_back_exactly(db: &TestDb) {
+async fn events_are_deduplicated_and_read_back_exactly(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     // More than one insert statement on either backend.
@@ -366,7 +422,7 @@ async fn events_are_deduplicated_and_read_back_exactly(db: &TestDb) {
     assert_eq!(unbooked.last().unwrap().event.id.as_str(), "x2", "by value date");
 }
 
-async fn events_and_cursor_commit_or_roll_back_together(db: &TestDb) {
+async fn events_and_cursor_commit_or_roll_back_together(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     let page =
@@ -398,7 +454,7 @@ async fn events_and_cursor_commit_or_roll_back_together(db: &TestDb) {
     assert!(store.cursors().get(&acme(), "other").await.unwrap().is_none());
 }
 
-async fn late_events_keep_their_original_date(db: &TestDb) {
+async fn late_events_keep_their_original_date(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     store.periods().ensure(&acme(), ym("2026-11")).await.unwrap();
@@ -430,7 +486,7 @@ async fn late_events_keep_their_original_date(db: &TestDb) {
 
 // ---------------------------------------------------------------- staged entries
 
-async fn staging_replaces_a_periods_entries_and_reads_them_back(db: &TestDb) {
+async fn staging_replaces_a_periods_entries_and_reads_them_back(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     let entries = store.entries();
@@ -483,7 +539,7 @@ async fn staging_replaces_a_periods_entries_and_reads_them_back(db: &TestDb) {
     assert!(entries.list(&acme(), ym("2026-10")).await.unwrap().is_empty());
 }
 
-async fn staging_is_refused_once_proposed_and_for_keys_of_another_period(db: &TestDb) {
+async fn staging_is_refused_once_proposed_and_for_keys_of_another_period(db: TestStore) {
     use PeriodStatus::*;
     let store = &db.store;
     open_period(store, "2026-10").await;
@@ -522,7 +578,7 @@ async fn staging_is_refused_once_proposed_and_for_keys_of_another_period(db: &Te
     assert_eq!(store.postings().counts(&acme(), ym("2026-11")).await.unwrap().total(), 0, "nothing enqueued");
 }
 
-async fn staging_a_large_period_spans_many_chunks(db: &TestDb) {
+async fn staging_a_large_period_spans_many_chunks(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     // 9,000 loan-level entries of 2 lines: several chunks on both backends.
@@ -542,7 +598,7 @@ async fn staging_a_large_period_spans_many_chunks(db: &TestDb) {
     assert_eq!(store.entries().list(&acme(), ym("2026-10")).await.unwrap().len(), 9_000);
 }
 
-async fn concurrent_stagings_leave_one_whole_proposal(db: &TestDb) {
+async fn concurrent_stagings_leave_one_whole_proposal(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     let ids_a: Vec<String> = (0..3_000).map(|i| format!("a{i}")).collect();
@@ -575,12 +631,12 @@ async fn concurrent_stagings_leave_one_whole_proposal(db: &TestDb) {
     }
 }
 
-async fn abandoned_stagings_are_invisible_and_collected(db: &TestDb) {
+async fn abandoned_stagings_are_invisible_and_collected(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     store.entries().stage(&acme(), ym("2026-10"), DetailLevel::Loan, &loan_level(&["k1"])).await.unwrap();
     // A staging a crashed process started long ago, with an entry that was never switched to.
-    let raw = db.raw().await;
+    let raw = raw(&db).await;
     raw.execute_unprepared(
         "INSERT INTO stagings (client_id, period_id, detail_level, started_at, entries, lines) \
          SELECT 'acme', id, 'loan', '2000-01-01T00:00:00+00:00', 0, 0 FROM periods WHERE period = '2026-10'",
@@ -605,7 +661,7 @@ async fn abandoned_stagings_are_invisible_and_collected(db: &TestDb) {
 
 // ---------------------------------------------------------------- postings
 
-async fn postings_follow_the_send_protocol(db: &TestDb) {
+async fn postings_follow_the_send_protocol(db: TestStore) {
     let store = &db.store;
     let proposals = loan_level(&["s1", "s2", "s3", "s4"]);
     let keys: Vec<EntryKey> = proposals.iter().map(|p| p.entry.key().clone()).collect();
@@ -683,9 +739,10 @@ async fn postings_follow_the_send_protocol(db: &TestDb) {
     assert_eq!(fourth.len(), 1);
     assert!(fourth[0].must_look_up, "it was attempted before");
     postings.mark_failed(&client, &keys[2], "w4", "503", true).await.unwrap();
+    assert_eq!((fourth[0].attempts, fourth[0].tries_since_retry), (2, 1), "the retry started its tries again");
     let mut capped = claim(&client, "2026-10", "w5", 10);
-    capped.max_attempts = 2;
-    assert!(postings.claim_for_send(&capped).await.unwrap().is_empty(), "2 attempts made, 2 allowed");
+    capped.max_attempts = 1;
+    assert!(postings.claim_for_send(&capped).await.unwrap().is_empty(), "1 try since the retry, 1 allowed");
     let mut backoff = claim(&client, "2026-10", "w5", 10);
     backoff.retry_backoff = Duration::from_secs(3600);
     assert!(postings.claim_for_send(&backoff).await.unwrap().is_empty(), "too soon after the failure");
@@ -716,7 +773,108 @@ async fn postings_follow_the_send_protocol(db: &TestDb) {
     assert!(matches!(&err, StoreError::PeriodStatus { actual, .. } if actual == "sent"), "{err}");
 }
 
-async fn concurrent_claims_never_hand_out_the_same_posting(db: &TestDb) {
+async fn a_retry_gives_a_failed_posting_max_attempts_more_and_still_looks_it_up(db: TestStore) {
+    let store = &db.store;
+    let client = acme();
+    sending_october(store, &loan_level(&["f1"])).await;
+    let postings = store.postings();
+    postings.enqueue_period(&client, ym("2026-10")).await.unwrap();
+
+    // The sink refuses it every time, retryably (a 503): claimed until max_attempts (3) is used up.
+    let fail_until_capped = || async {
+        let mut seen = Vec::new();
+        loop {
+            let batch = postings.claim_for_send(&claim(&client, "2026-10", "w1", 10)).await.unwrap();
+            let Some(claimed) = batch.into_iter().next() else { break };
+            assert!(seen.len() < 10, "claimed again and again: {seen:?}");
+            seen.push((claimed.attempts, claimed.tries_since_retry, claimed.must_look_up));
+            postings.mark_failed(&client, &claimed.key, "w1", "503 Service Unavailable", true).await.unwrap();
+        }
+        seen
+    };
+    assert_eq!(fail_until_capped().await, [(1, 1, false), (2, 2, true), (3, 3, true)]);
+    let record = postings.list(&client, ym("2026-10")).await.unwrap().remove(0);
+    assert_eq!((record.status, record.attempts, record.tries_since_retry), (PostingStatus::Failed, 3, 3));
+
+    // A retry (the next Send of the period) gives it three more tries, each looked up first.
+    assert_eq!(postings.retry_failed(&client, ym("2026-10")).await.unwrap(), 1);
+    let record = postings.list(&client, ym("2026-10")).await.unwrap().remove(0);
+    assert_eq!((record.status, record.attempts, record.tries_since_retry), (PostingStatus::Pending, 3, 0));
+    assert_eq!(fail_until_capped().await, [(4, 1, true), (5, 2, true), (6, 3, true)]);
+    let record = postings.list(&client, ym("2026-10")).await.unwrap().remove(0);
+    assert_eq!((record.status, record.attempts, record.tries_since_retry), (PostingStatus::Failed, 6, 3));
+}
+
+async fn unposted_postings_are_discarded_only_outside_sending(db: TestStore) {
+    let store = &db.store;
+    let client = acme();
+    let proposals = loan_level(&["d1", "d2", "d3", "d4"]);
+    let keys: Vec<EntryKey> = proposals.iter().map(|p| p.entry.key().clone()).collect();
+    sending_october(store, &proposals).await;
+    let postings = store.postings();
+    postings.enqueue_period(&client, ym("2026-10")).await.unwrap();
+    // d1 is held by a live claim, d2 posted, d3 released (outcome unknown), d4 never claimed.
+    let claimed = postings.claim_for_send(&claim(&client, "2026-10", "w1", 3)).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    postings.mark_posted(&client, &keys[1], &ExternalRef::from("JE-2")).await.unwrap();
+    postings.release(&client, &keys[2], "w1").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let held = postings.held(&client, ym("2026-10")).await.unwrap();
+    assert_eq!(held.iter().map(|p| p.key.clone()).collect::<Vec<_>>(), [keys[0].clone()]);
+
+    let err = postings.discard_unposted(&client, ym("2026-10"), &keys).await.unwrap_err();
+    assert!(matches!(&err, StoreError::PeriodStatus { actual, .. } if actual == "sending"), "{err}");
+    store
+        .periods()
+        .transition(&client, ym("2026-10"), PeriodStatus::Sending, PeriodStatus::Proposed, "sam")
+        .await
+        .unwrap();
+    assert_eq!(postings.discard_unposted(&client, ym("2026-10"), &keys).await.unwrap(), 2);
+    let left: Vec<(EntryKey, PostingStatus)> =
+        postings.list(&client, ym("2026-10")).await.unwrap().into_iter().map(|p| (p.key, p.status)).collect();
+    assert_eq!(left, [(keys[0].clone(), PostingStatus::Sending), (keys[1].clone(), PostingStatus::Posted)]);
+}
+
+async fn periods_with_posted_entries_are_listed_whatever_their_status(db: TestStore) {
+    let store = &db.store;
+    let (client, other) = (acme(), ClientId::from("other"));
+    let postings = store.postings();
+    assert!(postings.periods_with_posted(&client).await.unwrap().is_empty(), "no periods yet");
+
+    // September has no postings; November's are claimed and failed, pending or held: none posted.
+    open_period(store, "2026-09").await;
+    sending(store, &client, "2026-11", &loan_level(&["n1", "n2", "n3"])).await;
+    postings.enqueue_period(&client, ym("2026-11")).await.unwrap();
+    let claimed = postings.claim_for_send(&claim(&client, "2026-11", "w1", 2)).await.unwrap();
+    postings.mark_failed(&client, &claimed[0].key, "w1", "account 4000 is inactive", false).await.unwrap();
+    assert!(postings.periods_with_posted(&client).await.unwrap().is_empty(), "nothing is posted yet");
+
+    // One entry of each of October and November posted; another client's month is its own.
+    sending_october(store, &loan_level(&["o1", "o2"])).await;
+    postings.enqueue_period(&client, ym("2026-10")).await.unwrap();
+    let october = postings.claim_for_send(&claim(&client, "2026-10", "w2", 1)).await.unwrap();
+    postings.mark_posted(&client, &october[0].key, &ExternalRef::from("JE-1")).await.unwrap();
+    postings.mark_posted(&client, &claimed[1].key, &ExternalRef::from("JE-2")).await.unwrap();
+    sending(store, &other, "2026-08", &loan_level(&["x1"])).await;
+    postings.enqueue_period(&other, ym("2026-08")).await.unwrap();
+    let theirs = postings.claim_for_send(&claim(&other, "2026-08", "w3", 1)).await.unwrap();
+    postings.mark_posted(&other, &theirs[0].key, &ExternalRef::from("JE-3")).await.unwrap();
+    assert_eq!(postings.periods_with_posted(&client).await.unwrap(), [ym("2026-10"), ym("2026-11")], "oldest first");
+    assert_eq!(postings.periods_with_posted(&other).await.unwrap(), [ym("2026-08")]);
+
+    // A send abandoned part-way: the month is proposed again, its posted entry stays, so it is listed.
+    store
+        .periods()
+        .transition(&client, ym("2026-10"), PeriodStatus::Sending, PeriodStatus::Proposed, "sam")
+        .await
+        .unwrap();
+    let keys: Vec<EntryKey> = postings.list(&client, ym("2026-10")).await.unwrap().into_iter().map(|p| p.key).collect();
+    assert_eq!(postings.discard_unposted(&client, ym("2026-10"), &keys).await.unwrap(), 1);
+    assert_eq!(store.periods().get(&client, ym("2026-10")).await.unwrap().unwrap().status, PeriodStatus::Proposed);
+    assert_eq!(postings.periods_with_posted(&client).await.unwrap(), [ym("2026-10"), ym("2026-11")]);
+}
+
+async fn concurrent_claims_never_hand_out_the_same_posting(db: TestStore) {
     let store = &db.store;
     let ids: Vec<String> = (0..120).map(|i| format!("c{i}")).collect();
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -759,7 +917,7 @@ async fn concurrent_claims_never_hand_out_the_same_posting(db: &TestDb) {
 
 // ---------------------------------------------------------------- problems, jobs, reconciliations, audit
 
-async fn problems_are_replaced_per_period(db: &TestDb) {
+async fn problems_are_replaced_per_period(db: TestStore) {
     let store = &db.store;
     open_period(store, "2026-10").await;
     let unmapped = Problem {
@@ -802,7 +960,7 @@ fn cob(date: &str, partition: u32) -> JobKey {
     JobKey { client: acme(), kind: "cob".into(), business_date: day(date), partition }
 }
 
-async fn job_runs_are_unique_per_client_kind_date_and_partition(db: &TestDb) {
+async fn job_runs_are_unique_per_client_kind_date_and_partition(db: TestStore) {
     let store = &db.store;
     store.clients().ensure(&acme(), "Acme").await.unwrap();
     let jobs = store.job_runs();
@@ -850,7 +1008,7 @@ async fn job_runs_are_unique_per_client_kind_date_and_partition(db: &TestDb) {
     assert!(jobs.get(&cob("2026-10-07", 0)).await.unwrap().is_none());
 }
 
-async fn concurrent_job_starts_start_once(db: &TestDb) {
+async fn concurrent_job_starts_start_once(db: TestStore) {
     let store = &db.store;
     store.clients().ensure(&acme(), "Acme").await.unwrap();
     for day_of_month in 1..=10 {
@@ -875,7 +1033,7 @@ async fn concurrent_job_starts_start_once(db: &TestDb) {
     }
 }
 
-async fn reconciliation_runs_keep_their_json_verbatim(db: &TestDb) {
+async fn reconciliation_runs_keep_their_json_verbatim(db: TestStore) {
     let store = &db.store;
     store.clients().ensure(&acme(), "Acme").await.unwrap();
     let runs = store.reconciliations();
@@ -890,7 +1048,7 @@ async fn reconciliation_runs_keep_their_json_verbatim(db: &TestDb) {
     assert!(err.to_string().contains("must be JSON"), "{err}");
 }
 
-async fn the_audit_log_is_append_only(db: &TestDb) {
+async fn the_audit_log_is_append_only(db: TestStore) {
     let store = &db.store;
     store.clients().ensure(&acme(), "Acme").await.unwrap();
     let audit = store.audit();
@@ -930,7 +1088,7 @@ async fn the_audit_log_is_append_only(db: &TestDb) {
     assert!(bad.is_err(), "before/after must be JSON");
 
     // The database itself refuses to change or remove a record.
-    let raw = db.raw().await;
+    let raw = raw(&db).await;
     let update = raw.execute_unprepared("UPDATE audit_log SET actor = 'mallory'").await.unwrap_err();
     assert!(update.to_string().contains("append-only"), "{update}");
     let delete = raw.execute_unprepared("DELETE FROM audit_log").await.unwrap_err();
@@ -948,7 +1106,7 @@ async fn the_audit_log_is_append_only(db: &TestDb) {
     assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
 }
 
-async fn constraint_violations_are_not_retryable(db: &TestDb) {
+async fn constraint_violations_are_not_retryable(db: TestStore) {
     // Events of a client that does not exist break a foreign key.
     let err = db
         .store

@@ -1,5 +1,11 @@
+pub mod bench;
+pub mod check;
+pub mod cob;
+pub mod demo;
 pub mod journalize;
 pub mod period;
+pub mod plan;
+pub mod reconcile;
 pub mod rules;
 pub mod sink;
 pub mod source;

@@ -1,4 +1,4 @@
-//! `tieout period list|close|send|reopen`: the month close from the command line (seed 000's
+//! `tieout period list|close|send|reopen|abandon`: the month close from the command line (seed 000's
 //! two clicks: Close month, then Send).
 
 use std::path::Path;
@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
-use tieout_period::{Books, SendOptions, list_periods, propose, reopen, send};
+use tieout_period::{Books, SendOptions, abandon, close_month, list_periods, reopen, send};
 use tieout_registry::Registry;
-use tieout_store::{PeriodStatus, Severity, Store, YearMonth};
+use tieout_store::{PeriodStatus, Severity, YearMonth};
 
 use crate::connect::{Configured, runtime};
 
@@ -29,6 +29,9 @@ pub enum PeriodCommand {
     Send(SendArgs),
     /// Reopen a proposed month.
     Reopen(PeriodArgs),
+    /// Stop sending a month whose remaining entries need a new proposal (sending → proposed):
+    /// posted entries stay posted; then fix, close again (reload) and send.
+    Abandon(PeriodArgs),
 }
 
 #[derive(clap::Args)]
@@ -58,7 +61,7 @@ pub struct SendArgs {
 pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
     let client = match &command {
         PeriodCommand::List { client } => client.clone(),
-        PeriodCommand::Close(a) | PeriodCommand::Reopen(a) => a.client.clone(),
+        PeriodCommand::Close(a) | PeriodCommand::Reopen(a) | PeriodCommand::Abandon(a) => a.client.clone(),
         PeriodCommand::Send(a) => a.period.client.clone(),
     };
     let configured = Configured::load(config, &client)?;
@@ -66,7 +69,7 @@ pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
     let books = Books::of_client(&id, &configured.client);
     let registry = Registry::builtin();
     runtime()?.block_on(async {
-        let store = open_store(&configured).await?;
+        let store = configured.open_store().await?;
         match command {
             PeriodCommand::List { .. } => {
                 let periods = list_periods(&store, &id).await?;
@@ -86,18 +89,22 @@ pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
             PeriodCommand::Close(args) => {
                 let source = configured.source(&registry).await?;
                 let sink = configured.sink(&registry).await?;
-                let report = propose(&store, &books, &*source, &*sink, args.period, &args.actor)
+                // Close month runs COB through the month's end (or yesterday) first.
+                let today = crate::commands::cob::client_today(&configured);
+                let closed = close_month(&store, &books, &*source, &*sink, args.period, &args.actor, today)
                     .await
                     .with_context(|| format!("closing {} for {client}", args.period))?;
+                let report = closed.proposal;
                 println!(
                     "Proposed {} for {client}: {} new events synced, {} events in the month ({} booked late), {} entries ({} loan-level).",
                     report.period,
-                    report.synced.new,
+                    report.synced.new + closed.cob.synced_new,
                     report.events,
                     report.late,
                     report.entries,
                     report.detail_entries
                 );
+                println!("  {}", crate::commands::cob::through_summary(&client, &closed.cob));
                 for problem in &report.problems {
                     let severity = if problem.severity == Severity::Error { "problem" } else { "warning" };
                     println!("  {severity} [{}]: {} Fix: {}", problem.code, problem.sentence, problem.fix);
@@ -127,14 +134,14 @@ pub fn run(config: &Path, command: PeriodCommand) -> anyhow::Result<ExitCode> {
                 println!("{} for {client} is {}.", period.period, period.status.as_str());
                 Ok(ExitCode::SUCCESS)
             }
+            PeriodCommand::Abandon(args) => {
+                let sink = configured.sink(&registry).await?;
+                let report = abandon(&store, &books, &*sink, args.period, &args.actor)
+                    .await
+                    .with_context(|| format!("abandoning the send of {} for {client}", args.period))?;
+                println!("{}", report.summary());
+                Ok(ExitCode::SUCCESS)
+            }
         }
     })
-}
-
-/// The store from `[store] url`, migrated to this binary's schema.
-async fn open_store(configured: &Configured) -> anyhow::Result<Store> {
-    let url = &configured.app.store.url;
-    let store = Store::connect(url.expose()).await.with_context(|| format!("opening the store {}", url.redacted()))?;
-    store.migrate().await.with_context(|| format!("migrating the store {}", url.redacted()))?;
-    Ok(store)
 }

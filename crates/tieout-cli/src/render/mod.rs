@@ -3,4 +3,5 @@
 pub mod csv;
 pub mod hledger;
 pub mod json;
+pub mod plan;
 pub mod table;

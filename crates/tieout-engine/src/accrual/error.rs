@@ -78,6 +78,18 @@ pub enum AccrualError {
     )]
     CurrencyChanged { loan: LoanId, expected: Currency, found: Currency },
 
+    #[error(
+        "loan {loan}: the schedule (or the product's accrual mode) is not the one its saved accrual state was \
+         accrued on: restore it with restore_rescheduled, which books the difference as an accrual_adjustment"
+    )]
+    PlanChanged { loan: LoanId },
+
+    #[error(
+        "loan {loan}: the saved accrual state cannot be used: {reason}; it was changed outside Tieout or \
+         written by a newer Tieout: run COB with the Tieout that wrote it, or restore the store from a backup"
+    )]
+    StateInvalid { loan: LoanId, reason: String },
+
     #[error("loan {loan} is already in the accrual book: reschedule it instead of adding it again")]
     DuplicateLoan { loan: LoanId },
 

@@ -15,6 +15,7 @@ use super::amounts::Minor;
 use super::pause::PauseWindow;
 use super::plan::LoanPlan;
 use super::posting::{AccrualPosting, Collector, LoanIndex, PostingKind};
+use super::state::{AccrualState, ScheduleFingerprint, StoredStop};
 use super::{AccrualError, AccrualOptions, Amounts, StopReason};
 
 /// A loan's schedule and how far it has accrued.
@@ -35,6 +36,8 @@ pub struct LoanAccrual {
     activity_posting: bool,
     plan: LoanPlan,
     adjustments: u32,
+    /// The schedule (and pauses) the plan was built from, for [`AccrualState`].
+    fingerprint: ScheduleFingerprint,
     // Identity, read only when building events.
     loan_id: LoanId,
     product: ProductId,
@@ -59,6 +62,7 @@ impl LoanAccrual {
             activity_posting: options.activity_posting,
             plan,
             adjustments: 0,
+            fingerprint: ScheduleFingerprint::of(schedule, pauses),
             loan_id: schedule.loan_id.clone(),
             product: schedule.product.clone(),
             office: schedule.office.clone(),
@@ -109,6 +113,116 @@ impl LoanAccrual {
     /// The number of the first installment not yet fully accrued, or `None` once all are.
     pub fn current_installment(&self) -> Option<u32> {
         self.plan.installments.get(self.current).map(|installment| installment.number)
+    }
+
+    /// The fingerprint of the schedule and pauses the loan accrues on.
+    pub fn fingerprint(&self) -> ScheduleFingerprint {
+        self.fingerprint
+    }
+
+    /// Whether nothing more can accrue without a new schedule or stop: the loan has accrued
+    /// through its stop date, or past its last installment. COB need not store such a loan
+    /// again until one of its events changes it.
+    pub fn is_finished(&self) -> bool {
+        let Some(through) = self.accrued_through else { return false };
+        self.stop.is_some_and(|(stop, _)| through >= stop) || self.current >= self.plan.installments.len()
+    }
+
+    /// A snapshot of everything but the plan, to store between business dates and
+    /// [`restore`](Self::restore) later.
+    pub fn state(&self) -> AccrualState {
+        let mut state = AccrualState::new(self.fingerprint, self.plan.mode, self.currency);
+        state.accrued_through = self.accrued_through;
+        state.stop = self.stop.map(|(date, reason)| StoredStop { date, reason: reason.into() });
+        // The plan has at most u32::MAX installments' worth of numbers; an index past that
+        // cannot exist.
+        state.current = u32::try_from(self.current).unwrap_or(u32::MAX);
+        state.current_accrued = self.current_accrued.into();
+        state.accrued_total = self.accrued_total.into();
+        state.staged = self.staged.into();
+        state.adjustments = self.adjustments;
+        state
+    }
+
+    /// The loan as it was when `state` was taken, given the same schedule and pauses it was
+    /// accrued on (the fingerprints must match) and the same accrual mode: accruing on from here
+    /// posts exactly what the loan would have posted had it never been stored.
+    ///
+    /// A schedule or mode that differs is [`AccrualError::PlanChanged`]: use
+    /// [`restore_rescheduled`](Self::restore_rescheduled), which books the difference.
+    pub fn restore(
+        schedule: &LoanSchedule,
+        options: AccrualOptions,
+        pauses: &[PauseWindow],
+        state: &AccrualState,
+    ) -> Result<Self, AccrualError> {
+        let mut loan = Self::new(schedule, options, pauses)?;
+        loan.check_restorable(state)?;
+        if loan.fingerprint != state.fingerprint() || options.mode != state.mode.into() {
+            return Err(AccrualError::PlanChanged { loan: loan.loan_id });
+        }
+        if state.current as usize > loan.plan.installments.len() {
+            return Err(AccrualError::StateInvalid {
+                loan: loan.loan_id,
+                reason: format!(
+                    "it is at installment index {} of a schedule with {}",
+                    state.current,
+                    loan.plan.installments.len()
+                ),
+            });
+        }
+        loan.load(state);
+        Ok(loan)
+    }
+
+    /// The loan stored as `state`, now on a new schedule (or pauses, or accrual mode): the same
+    /// as restoring it on its old schedule and calling [`reschedule`](Self::reschedule) with
+    /// the new one, which the old schedule is not needed for. Books the `accrual_adjustment`s
+    /// onto `out`. With an unchanged schedule it books nothing.
+    pub fn restore_rescheduled(
+        schedule: &LoanSchedule,
+        options: AccrualOptions,
+        pauses: &[PauseWindow],
+        state: &AccrualState,
+        effective: NaiveDate,
+        out: &mut Vec<AccrualPosting>,
+    ) -> Result<Self, AccrualError> {
+        let mut loan = Self::new(schedule, options, pauses)?;
+        loan.check_restorable(state)?;
+        loan.load(state);
+        // The position on the old plan means nothing on the new one: `rebase` sets it afresh.
+        loan.current = 0;
+        loan.current_accrued = Minor::ZERO;
+        loan.rebase(effective, out);
+        Ok(loan)
+    }
+
+    fn check_restorable(&self, state: &AccrualState) -> Result<(), AccrualError> {
+        if !state.is_current_version() {
+            return Err(AccrualError::StateInvalid {
+                loan: self.loan_id.clone(),
+                reason: format!("it is in format version {}, which this engine does not read", state.version),
+            });
+        }
+        if state.currency() != self.currency {
+            return Err(AccrualError::CurrencyChanged {
+                loan: self.loan_id.clone(),
+                expected: state.currency(),
+                found: self.currency,
+            });
+        }
+        Ok(())
+    }
+
+    /// Takes the counters of `state` (checked by the caller).
+    fn load(&mut self, state: &AccrualState) {
+        self.accrued_through = state.accrued_through();
+        self.stop = state.stopped();
+        self.current = state.current as usize;
+        self.current_accrued = state.current_accrued.into();
+        self.accrued_total = state.accrued_total.into();
+        self.staged = state.staged.into();
+        self.adjustments = state.adjustments;
     }
 
     pub(crate) fn set_index(&mut self, index: LoanIndex) {
@@ -202,6 +316,7 @@ impl LoanAccrual {
             });
         }
         self.plan = LoanPlan::build(schedule, self.plan.mode, pauses, self.decimals)?;
+        self.fingerprint = ScheduleFingerprint::of(schedule, pauses);
         self.product = schedule.product.clone();
         self.office = schedule.office.clone();
         self.rebase(effective, out);

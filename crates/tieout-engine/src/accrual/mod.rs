@@ -30,6 +30,11 @@
 //! # Ok(events) }
 //! ```
 //!
+//! Between business dates COB keeps each loan as an [`AccrualState`] (everything but the plan,
+//! serde-serializable) and restores it with [`LoanAccrual::restore`] on the schedule the source
+//! supplies again; when that schedule's [`ScheduleFingerprint`] differs,
+//! [`LoanAccrual::restore_rescheduled`] books the difference as a reschedule would.
+//!
 //! User documentation: `docs/accruals.md`.
 
 mod amounts;
@@ -43,6 +48,7 @@ mod pause;
 mod plan;
 mod posting;
 mod rounding;
+mod state;
 
 pub use amounts::Amounts;
 pub use book::AccrualBook;
@@ -51,3 +57,4 @@ pub use loan::LoanAccrual;
 pub use mode::{AccrualMode, AccrualOptions, StopReason};
 pub use pause::PauseWindow;
 pub use posting::{AccrualPosting, LoanIndex, PostingKind};
+pub use state::{AccrualState, BadFingerprint, ScheduleFingerprint};

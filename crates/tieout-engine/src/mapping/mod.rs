@@ -71,6 +71,46 @@ impl MappingFile {
         all.dedup();
         all
     }
+
+    /// `default_rule`: the rule of products without their own.
+    pub fn default_rule(&self) -> Option<AccountingRule> {
+        self.default_rule
+    }
+
+    /// The rule under `[products.<product>]`, if the product has its own.
+    pub fn product_rule(&self, product: &ProductId) -> Option<AccountingRule> {
+        self.products.get(product).and_then(|p| p.rule)
+    }
+
+    /// The account `[products.<product>]` gives `role`, where it overrides `[accounts]`.
+    pub fn product_account(&self, product: &ProductId, role: Role) -> Option<&AccountRef> {
+        self.products.get(product).and_then(|p| p.accounts.get(role))
+    }
+
+    /// `[payment_types]`: the fund_source account per payment type, sorted by payment type.
+    pub fn payment_types(&self) -> Vec<(&PaymentType, &AccountRef)> {
+        let mut all: Vec<_> = self.payment_types.iter().collect();
+        all.sort();
+        all
+    }
+
+    /// `[charges]`: the income account per charge and role, sorted.
+    pub fn charges(&self) -> Vec<(&ChargeName, Role, &AccountRef)> {
+        let mut all: Vec<_> = self
+            .charges
+            .iter()
+            .flat_map(|(charge, table)| Role::ALL.iter().filter_map(move |r| table.get(*r).map(|a| (charge, *r, a))))
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// `[offices]`: the dimensions per office, sorted by office.
+    pub fn offices(&self) -> Vec<(&OfficeId, &Dimensions)> {
+        let mut all: Vec<_> = self.offices.iter().collect();
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all
+    }
 }
 
 impl AccountMapping for MappingFile {

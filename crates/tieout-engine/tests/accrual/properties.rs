@@ -16,13 +16,13 @@ use tieout_engine::accrual::{
 use super::support::*;
 
 #[derive(Clone, Debug)]
-struct Case {
-    schedule: LoanSchedule,
-    pauses: Vec<PauseWindow>,
+pub(super) struct Case {
+    pub schedule: LoanSchedule,
+    pub pauses: Vec<PauseWindow>,
 }
 
 impl Case {
-    fn last_due(&self) -> NaiveDate {
+    pub fn last_due(&self) -> NaiveDate {
         self.schedule.installments.last().map(|i| i.due).unwrap()
     }
 }
@@ -40,7 +40,7 @@ fn cents(max: i64) -> impl Strategy<Value = Decimal> {
     prop_oneof![1 => Just(Decimal::ZERO), 6 => (1..=max).prop_map(|c| Decimal::new(c, 2))]
 }
 
-fn add(date: NaiveDate, days: i64) -> NaiveDate {
+pub(super) fn add(date: NaiveDate, days: i64) -> NaiveDate {
     date.checked_add_days(Days::new(u64::try_from(days).unwrap())).unwrap()
 }
 
@@ -81,7 +81,7 @@ fn pauses(disbursed_on: NaiveDate, span: i64) -> impl Strategy<Value = Vec<Pause
     })
 }
 
-fn case() -> impl Strategy<Value = Case> {
+pub(super) fn case() -> impl Strategy<Value = Case> {
     (0..4000_i64, day_count()).prop_flat_map(|(offset, day_count)| {
         let disbursed_on = add(d("2020-01-01"), offset);
         rows(disbursed_on).prop_flat_map(move |rows| {
@@ -95,7 +95,7 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 /// Another schedule for the same loan (same disbursement and day count).
-fn reschedule_of(case: &Case) -> impl Strategy<Value = Case> + use<> {
+pub(super) fn reschedule_of(case: &Case) -> impl Strategy<Value = Case> + use<> {
     let (disbursed_on, day_count) = (case.schedule.disbursed_on, case.schedule.day_count);
     rows(disbursed_on).prop_flat_map(move |rows| {
         let span = (rows.last().unwrap().1 - disbursed_on).num_days();

@@ -6,6 +6,8 @@
 
 mod m20261201_000001_initial;
 mod m20261201_000002_audit_append_only;
+mod m20261202_000003_posting_tries;
+mod m20261202_000004_accrual_states;
 
 use sea_orm::ConnectionTrait as _;
 use sea_orm::sea_query::{Alias, ColumnDef};
@@ -17,7 +19,12 @@ pub(crate) struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261201_000001_initial::Migration), Box::new(m20261201_000002_audit_append_only::Migration)]
+        vec![
+            Box::new(m20261201_000001_initial::Migration),
+            Box::new(m20261201_000002_audit_append_only::Migration),
+            Box::new(m20261202_000003_posting_tries::Migration),
+            Box::new(m20261202_000004_accrual_states::Migration),
+        ]
     }
 }
 

@@ -1,11 +1,13 @@
 //! Repositories: one per concern, each over a [`Conn`] (the pool or a caller's transaction).
 
+pub(crate) mod accruals;
 pub(crate) mod audit;
 pub(crate) mod clients;
 pub(crate) mod cursors;
 pub(crate) mod entries;
 pub(crate) mod events;
 pub(crate) mod jobs;
+pub(crate) mod ledger;
 pub(crate) mod periods;
 pub(crate) mod postings;
 pub(crate) mod problems;

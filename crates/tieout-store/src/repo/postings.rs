@@ -8,6 +8,13 @@
 //!    └──────────────── retry_failed ──────┘
 //! ```
 //!
+//! Two counters per posting: `attempts` counts every claim ever made, so a posting claimed
+//! before is looked up in the sink before it is posted again (an earlier attempt may have
+//! reached it); `tries_since_retry` counts the claims since the posting was created or put back
+//! by [`Postings::retry_failed`], and is what `max_attempts` caps. Resetting `attempts` instead
+//! would skip the look-up; never resetting anything would leave a posting that gave up once
+//! unable to be tried again.
+//!
 //! A claim is a lease: [`Postings::claim_for_send`] moves claimable postings to `sending`, stamps
 //! the owner and the lease's end, and commits before the caller calls the sink. Two processes
 //! sending the same period never hold the same posting: the claim is one write transaction
@@ -41,6 +48,8 @@ pub struct PostingRecord {
     pub external_ref: Option<ExternalRef>,
     /// Claims so far (each is at most one call to the sink).
     pub attempts: u32,
+    /// Claims since it was created or put back by [`Postings::retry_failed`].
+    pub tries_since_retry: u32,
     pub last_error: Option<String>,
     pub claimed_by: Option<String>,
     pub lease_until: Option<DateTime<Utc>>,
@@ -59,7 +68,7 @@ pub struct ClaimRequest<'r> {
     pub lease: Duration,
     /// At most this many (the sink's batch size).
     pub limit: u64,
-    /// Retryable failures are claimed again only while `attempts < max_attempts` …
+    /// Retryable failures are claimed again only while `tries_since_retry < max_attempts` …
     pub max_attempts: u32,
     /// … and only this long after they failed.
     pub retry_backoff: Duration,
@@ -71,6 +80,9 @@ pub struct ClaimedPosting {
     pub key: EntryKey,
     /// Including this claim.
     pub attempts: u32,
+    /// Claims since the posting was created or put back by [`Postings::retry_failed`], including
+    /// this one: what a sender compares with its `max_attempts`.
+    pub tries_since_retry: u32,
     /// An earlier attempt may have reached the sink: ask the sink for the key
     /// (`AccountingSink::find_posted`) before posting it again.
     pub must_look_up: bool,
@@ -142,6 +154,7 @@ impl<'a> Postings<'a> {
             postings::Column::Status,
             postings::Column::Retryable,
             postings::Column::Attempts,
+            postings::Column::TriesSinceRetry,
             postings::Column::CreatedAt,
             postings::Column::UpdatedAt,
         ];
@@ -154,6 +167,7 @@ impl<'a> Postings<'a> {
                     Expr::val(key.as_str()),
                     Expr::val(PostingStatus::Pending.as_str()),
                     Expr::val(false),
+                    Expr::val(0),
                     Expr::val(0),
                     Expr::val(at),
                     Expr::val(at),
@@ -215,7 +229,12 @@ impl<'a> Postings<'a> {
         let claimable = claimable(at, retry_before, max_attempts);
         let mut select = Query::select();
         select
-            .columns([postings::Column::Id, postings::Column::EntryKey, postings::Column::Attempts])
+            .columns([
+                postings::Column::Id,
+                postings::Column::EntryKey,
+                postings::Column::Attempts,
+                postings::Column::TriesSinceRetry,
+            ])
             .from(postings::Entity)
             .and_where(Expr::col(postings::Column::PeriodId).eq(row.id))
             .and_where(Expr::col(postings::Column::ClientId).eq(client.as_str()))
@@ -227,12 +246,13 @@ impl<'a> Postings<'a> {
             select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
         let candidates = tx.query_all(&select).await?;
-        let mut chosen: Vec<(i64, String, i32)> = Vec::with_capacity(candidates.len());
+        let mut chosen: Vec<(i64, String, i32, i32)> = Vec::with_capacity(candidates.len());
         for candidate in candidates {
             chosen.push((
                 candidate.try_get("", "id")?,
                 candidate.try_get("", "entry_key")?,
                 candidate.try_get("", "attempts")?,
+                candidate.try_get("", "tries_since_retry")?,
             ));
         }
         if chosen.is_empty() {
@@ -243,6 +263,7 @@ impl<'a> Postings<'a> {
         let updated = postings::Entity::update_many()
             .col_expr(postings::Column::Status, Expr::val(PostingStatus::Sending.as_str()))
             .col_expr(postings::Column::Attempts, Expr::col(postings::Column::Attempts).add(1))
+            .col_expr(postings::Column::TriesSinceRetry, Expr::col(postings::Column::TriesSinceRetry).add(1))
             .col_expr(postings::Column::ClaimedBy, Expr::val(owner))
             .col_expr(postings::Column::LeaseUntil, Expr::val(until))
             .col_expr(postings::Column::UpdatedAt, Expr::val(at))
@@ -264,10 +285,11 @@ impl<'a> Postings<'a> {
         tx.commit().await?;
         chosen
             .into_iter()
-            .map(|(_, key, attempts)| {
+            .map(|(_, key, attempts, tries)| {
                 Ok(ClaimedPosting {
                     key: EntryKey::from_raw(key),
                     attempts: count_u32("attempts", attempts)? + 1,
+                    tries_since_retry: count_u32("tries_since_retry", tries)? + 1,
                     must_look_up: attempts > 0,
                 })
             })
@@ -393,13 +415,72 @@ impl<'a> Postings<'a> {
         self.records(rows).await
     }
 
-    /// Puts the period's failed postings back to `pending` (after the cause was fixed and the
-    /// period proposed again). Attempts are kept, so the next claim looks each up first.
+    /// The period's postings held by a live claim right now (`sending`, lease not ended): a sender
+    /// is (or may be) calling the sink for them.
+    pub async fn held(&self, client: &ClientId, period: YearMonth) -> Result<Vec<PostingRecord>, StoreError> {
+        let row = require_period(&self.conn, client, period).await?;
+        let rows = postings::Entity::find()
+            .filter(postings::Column::PeriodId.eq(row.id))
+            .filter(postings::Column::Status.eq(PostingStatus::Sending.as_str()))
+            .filter(postings::Column::LeaseUntil.gte(now()))
+            .order_by_asc(postings::Column::Id)
+            .all(&self.conn)
+            .await?;
+        self.records(rows).await
+    }
+
+    /// Deletes the period's postings of `keys` that are not posted, so that the period's next
+    /// proposal starts them afresh (an abandoned send). Only once the period has left `sending`
+    /// (then nothing can claim them), and only for postings known not to be in the sink: never
+    /// claimed, or looked up there and absent — a new posting of the same key is posted without a
+    /// look-up. Posted postings and live claims are kept. Returns how many were deleted.
+    pub async fn discard_unposted(
+        &self,
+        client: &ClientId,
+        period: YearMonth,
+        keys: &[EntryKey],
+    ) -> Result<u64, StoreError> {
+        let tx = self.conn.begin_write().await?;
+        let row = lock_period(&tx, client, period).await?;
+        if matches!(row.status, PeriodStatus::Sending | PeriodStatus::Sent) {
+            return Err(status_error(
+                client,
+                period,
+                "open, proposing or proposed",
+                row.status,
+                "discarding its unposted entries",
+            ));
+        }
+        let at = now();
+        let mut deleted = 0;
+        for chunk in keys.chunks(rows_per_statement(self.conn.backend(), 1)) {
+            let result = postings::Entity::delete_many()
+                .filter(postings::Column::PeriodId.eq(row.id))
+                .filter(postings::Column::EntryKey.is_in(chunk.iter().map(EntryKey::as_str)))
+                .filter(postings::Column::Status.ne(PostingStatus::Posted.as_str()))
+                .filter(
+                    Condition::any()
+                        .add(postings::Column::Status.ne(PostingStatus::Sending.as_str()))
+                        .add(postings::Column::LeaseUntil.is_null())
+                        .add(postings::Column::LeaseUntil.lt(at)),
+                )
+                .exec(&tx)
+                .await?;
+            deleted += result.rows_affected;
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    /// Puts the period's failed postings back to `pending` (after the cause was fixed), each with
+    /// `max_attempts` tries again (`tries_since_retry` is reset). Attempts are kept, so the next
+    /// claim of one that was attempted before looks it up in the sink first.
     pub async fn retry_failed(&self, client: &ClientId, period: YearMonth) -> Result<u64, StoreError> {
         let row = require_period(&self.conn, client, period).await?;
         let result = postings::Entity::update_many()
             .col_expr(postings::Column::Status, Expr::val(PostingStatus::Pending.as_str()))
             .col_expr(postings::Column::Retryable, Expr::val(false))
+            .col_expr(postings::Column::TriesSinceRetry, Expr::val(0))
             .col_expr(postings::Column::UpdatedAt, Expr::val(now()))
             .filter(postings::Column::PeriodId.eq(row.id))
             .filter(postings::Column::Status.eq(PostingStatus::Failed.as_str()))
@@ -455,6 +536,30 @@ impl<'a> Postings<'a> {
         Ok(counts)
     }
 
+    /// The client's periods with at least one posted entry, oldest first, whatever their status:
+    /// besides the `sent` and `sending` ones, a period whose send was abandoned part-way (proposed
+    /// again) or then reopened. Booking needs them: a new event booked into such a month could join
+    /// an entry posted already and change its key. One indexed look-up per period
+    /// (`ix_postings_period_status`), however many postings a month has.
+    pub async fn periods_with_posted(&self, client: &ClientId) -> Result<Vec<YearMonth>, StoreError> {
+        let posted = Query::select()
+            .expr(Expr::val(1))
+            .from(postings::Entity)
+            .and_where(
+                Expr::col((postings::Entity, postings::Column::PeriodId))
+                    .equals((periods::Entity, periods::Column::Id)),
+            )
+            .and_where(Expr::col((postings::Entity, postings::Column::Status)).eq(PostingStatus::Posted.as_str()))
+            .to_owned();
+        let rows = periods::Entity::find()
+            .filter(periods::Column::ClientId.eq(client.as_str()))
+            .filter(Expr::exists(posted))
+            .order_by_asc(periods::Column::Period)
+            .all(&self.conn)
+            .await?;
+        rows.iter().map(|row| parse_stored("period", &row.period)).collect()
+    }
+
     async fn find<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -504,6 +609,7 @@ impl<'a> Postings<'a> {
                 retryable: m.retryable,
                 external_ref: m.external_ref.map(ExternalRef::from),
                 attempts: count_u32("attempts", m.attempts)?,
+                tries_since_retry: count_u32("tries_since_retry", m.tries_since_retry)?,
                 last_error: m.last_error,
                 claimed_by: m.claimed_by,
                 lease_until: m.lease_until,
@@ -529,7 +635,7 @@ fn claimable(at: DateTime<Utc>, retry_before: DateTime<Utc>, max_attempts: u32) 
             Condition::all()
                 .add(postings::Column::Status.eq(PostingStatus::Failed.as_str()))
                 .add(postings::Column::Retryable.eq(true))
-                .add(postings::Column::Attempts.lt(max_attempts))
+                .add(postings::Column::TriesSinceRetry.lt(max_attempts))
                 .add(postings::Column::UpdatedAt.lte(retry_before)),
         )
 }
